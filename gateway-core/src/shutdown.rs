@@ -1,0 +1,1 @@
+//! shutdown (work in progress)
