@@ -1,0 +1,30 @@
+//! Real upstream MCP servers for gateway tests: one configurable stdio server,
+//! `test-mcp-server`, built on rmcp and able to behave well or badly on demand.
+//!
+//! A tour of the modules, in the order a process uses them:
+//!
+//! - [`cli`]: the command-line flags (`--era`, `--stdout-noise`, `--exit-after-ms`, ...).
+//! - [`tools_file`]: extra echo tools loaded from `--tools-file` (poisoned descriptions, many
+//!   tools).
+//! - [`stdout`]: the single owner of the process's stdout. rmcp's JSON-RPC lines and the
+//!   deliberate garbage lines of the `noise` tool go through it, so a garbage line never lands
+//!   inside a JSON-RPC message.
+//! - [`server`]: the MCP tool handler (`echo`, `add`, `crash`, `hang`, `noise`, ...).
+//! - [`era`]: which protocol lifecycle the server speaks (`initialize`, `server/discover`, or
+//!   both), applied as a thin wrapper around the handler.
+//! - [`run`]: the start-up sequence and the serve loop the binary calls.
+//!
+//! Deliberately not here: any gateway logic, and any hand-written JSON-RPC; rmcp owns framing,
+//! negotiation and schemas on both sides.
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod era;
+pub mod run;
+pub mod server;
+pub mod stdout;
+pub mod tools_file;
+
+pub use cli::Cli;
+pub use era::Era;
+pub use run::run;

@@ -1,0 +1,297 @@
+//! The MCP tool handler of `test-mcp-server`.
+//!
+//! Every server exposes the same built-in tools, each small and named for what a gateway test
+//! needs from it: `echo`, `add`, `fail`, `multi` for result shapes; `crash`, `hang`, `slow`,
+//! `huge`, `noise` for misbehaviour; `env`, `pid`, `count` for observing the process the
+//! gateway started. Extra echo tools come from [`crate::tools_file`].
+//!
+//! Not handled here: which lifecycle is spoken ([`crate::era`]) and who owns stdout
+//! ([`crate::stdout`]); the `noise` tool only asks the stdout writer for garbage lines.
+
+use std::{
+    future::Future,
+    pin::Pin,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use rmcp::{
+    ErrorData, RoleServer, ServerHandler,
+    handler::server::{
+        router::tool::{ToolRoute, ToolRouter},
+        tool::ToolCallContext,
+        wrapper::Parameters,
+    },
+    model::{
+        CacheScope, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+        ListToolsResult, PaginatedRequestParams, ProtocolVersion, ResourceContents,
+        ServerCapabilities, ServerConfig, Tool,
+    },
+    service::RequestContext,
+    tool, tool_handler, tool_router,
+};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::{era::Era, stdout::Noise, tools_file::ExtraTool};
+
+/// Largest result the `huge` tool builds; above it the tool answers with an error result.
+pub const HUGE_MAX_BYTES: u64 = 256 * 1024 * 1024;
+/// Most garbage lines the `noise` tool writes in one call.
+pub const NOISE_MAX_LINES: u64 = 10_000_000;
+/// What `env` answers for a variable that is not set.
+pub const UNSET: &str = "<unset>";
+
+/// Settings of one server process that tools and `get_info` read.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `serverInfo.name`.
+    pub name: String,
+    /// The lifecycle spoken; decides the protocol version offered to `initialize`.
+    pub era: Era,
+    /// Delay before every `tools/list` answer.
+    pub tools_delay: Duration,
+}
+
+/// The tool handler; see the module docs.
+#[derive(Debug, Clone)]
+pub struct TestServer {
+    settings: Arc<Settings>,
+    noise: Noise,
+    calls_counted: Arc<AtomicU64>,
+    tool_router: ToolRouter<Self>,
+}
+
+/// Arguments of `echo`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct EchoArgs {
+    /// Text returned unchanged.
+    pub message: String,
+}
+
+/// Arguments of `add`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct AddArgs {
+    /// First addend.
+    pub a: f64,
+    /// Second addend.
+    pub b: f64,
+}
+
+/// Arguments of `slow`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SlowArgs {
+    /// Milliseconds to sleep before replying.
+    pub ms: u64,
+}
+
+/// Arguments of `huge`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct HugeArgs {
+    /// Exact size of the returned text, in bytes.
+    pub bytes: u64,
+}
+
+/// Arguments of `noise`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct NoiseArgs {
+    /// Number of garbage lines to write to stdout.
+    pub lines: u64,
+}
+
+/// Arguments of `fail`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct FailArgs {
+    /// Text of the error result.
+    pub message: String,
+}
+
+/// Arguments of `env`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct EnvArgs {
+    /// Name of the environment variable to read.
+    pub name: String,
+}
+
+impl TestServer {
+    /// A server with the built-in tools plus `extra_tools`; fails if an extra tool reuses a
+    /// built-in name.
+    pub fn new(
+        settings: Settings,
+        noise: Noise,
+        extra_tools: Vec<ExtraTool>,
+    ) -> anyhow::Result<Self> {
+        let mut tool_router = Self::tool_router();
+        for extra in extra_tools {
+            anyhow::ensure!(
+                !tool_router.has_route(&extra.name),
+                "extra tool {:?} clashes with a built-in tool",
+                extra.name
+            );
+            tool_router.add_route(echo_arguments_route(extra));
+        }
+        Ok(Self {
+            settings: Arc::new(settings),
+            noise,
+            calls_counted: Arc::new(AtomicU64::new(0)),
+            tool_router,
+        })
+    }
+}
+
+#[tool_router]
+impl TestServer {
+    #[tool(description = "Return `message` unchanged.")]
+    async fn echo(&self, Parameters(args): Parameters<EchoArgs>) -> String {
+        args.message
+    }
+
+    #[tool(description = "Return a + b as text and as structuredContent {\"sum\": …}.")]
+    async fn add(&self, Parameters(AddArgs { a, b }): Parameters<AddArgs>) -> CallToolResult {
+        let sum = a + b;
+        let mut result = CallToolResult::success(vec![ContentBlock::text(sum.to_string())]);
+        result.structured_content = Some(serde_json::json!({ "sum": sum }));
+        result
+    }
+
+    #[tool(description = "Exit the server process with status 1 without replying.")]
+    async fn crash(&self) -> String {
+        tracing::warn!("crash tool called: exiting with status 1");
+        std::process::exit(1)
+    }
+
+    #[tool(description = "Never reply.")]
+    async fn hang(&self) -> String {
+        std::future::pending().await
+    }
+
+    #[tool(description = "Sleep `ms` milliseconds, then reply \"slept <ms>\".")]
+    async fn slow(&self, Parameters(SlowArgs { ms }): Parameters<SlowArgs>) -> String {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        format!("slept {ms}")
+    }
+
+    #[tool(description = "Return one text item of exactly `bytes` bytes ('x' repeated).")]
+    async fn huge(
+        &self,
+        Parameters(HugeArgs { bytes }): Parameters<HugeArgs>,
+    ) -> Result<String, String> {
+        if bytes > HUGE_MAX_BYTES {
+            return Err(format!("bytes must be at most {HUGE_MAX_BYTES}"));
+        }
+        let bytes = usize::try_from(bytes).map_err(|error| error.to_string())?;
+        Ok("x".repeat(bytes))
+    }
+
+    #[tool(description = "Write `lines` non-JSON garbage lines to stdout, then reply \"noisy\".")]
+    async fn noise(
+        &self,
+        Parameters(NoiseArgs { lines }): Parameters<NoiseArgs>,
+    ) -> Result<String, String> {
+        if lines > NOISE_MAX_LINES {
+            return Err(format!("lines must be at most {NOISE_MAX_LINES}"));
+        }
+        self.noise
+            .emit(lines)
+            .await
+            .map_err(|error| error.to_string())?;
+        Ok("noisy".to_owned())
+    }
+
+    #[tool(description = "Return two text items and an embedded text resource, isError false.")]
+    async fn multi(&self) -> CallToolResult {
+        CallToolResult::success(vec![
+            ContentBlock::text("first"),
+            ContentBlock::text("second"),
+            ContentBlock::resource(
+                ResourceContents::text("embedded resource text", "test://multi/resource")
+                    .with_mime_type("text/plain"),
+            ),
+        ])
+    }
+
+    #[tool(description = "Return a tool error result (isError true) carrying `message`.")]
+    async fn fail(&self, Parameters(FailArgs { message }): Parameters<FailArgs>) -> CallToolResult {
+        CallToolResult::error(vec![ContentBlock::text(message)])
+    }
+
+    #[tool(description = "Return the value of environment variable `name`, or \"<unset>\".")]
+    async fn env(&self, Parameters(EnvArgs { name }): Parameters<EnvArgs>) -> String {
+        // A name that cannot be looked up (empty, contains '=' or NUL) is unset by definition;
+        // check before asking the OS, which may reject such names.
+        let valid_name = !name.is_empty() && !name.contains(['=', '\0']);
+        valid_name
+            .then(|| std::env::var_os(&name))
+            .flatten()
+            .map_or_else(
+                || UNSET.to_owned(),
+                |value| value.to_string_lossy().into_owned(),
+            )
+    }
+
+    #[tool(description = "Return the server's process id.")]
+    async fn pid(&self) -> String {
+        std::process::id().to_string()
+    }
+
+    #[tool(description = "Increment this process's call counter and return its new value.")]
+    async fn count(&self) -> String {
+        (self.calls_counted.fetch_add(1, Ordering::SeqCst) + 1).to_string()
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for TestServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new(
+                self.settings.name.clone(),
+                env!("CARGO_PKG_VERSION"),
+            ))
+            .with_protocol_version(self.settings.era.preferred_protocol_version())
+    }
+
+    fn supported_protocol_versions(&self) -> std::borrow::Cow<'static, [ProtocolVersion]> {
+        self.settings.era.supported_protocol_versions()
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        if !self.settings.tools_delay.is_zero() {
+            tokio::time::sleep(self.settings.tools_delay).await;
+        }
+        let mut result = ListToolsResult::with_all_items(self.tool_router.list_all());
+        // Same cache hints as rmcp's generated `list_tools`: 2026-07-28 requires them.
+        if context
+            .protocol_version()
+            .is_some_and(|version| version >= ProtocolVersion::V_2026_07_28)
+        {
+            result = result.with_ttl_ms(0).with_cache_scope(CacheScope::Public);
+        }
+        Ok(result)
+    }
+}
+
+type ToolFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<CallToolResponse, ErrorData>> + Send + 'a>>;
+
+/// A route for an extra tool: it answers with its arguments serialised as JSON text.
+fn echo_arguments_route(extra: ExtraTool) -> ToolRoute<TestServer> {
+    let mut tool = Tool::new(extra.name, "", extra.input_schema);
+    tool.description = extra.description.map(Into::into);
+    ToolRoute::new_dyn(
+        tool,
+        |context: ToolCallContext<'_, TestServer>| -> ToolFuture<'_> {
+            let arguments = serde_json::Value::Object(context.arguments.unwrap_or_default());
+            Box::pin(async move {
+                Ok(CallToolResult::success(vec![ContentBlock::text(arguments.to_string())]).into())
+            })
+        },
+    )
+}
