@@ -1,1 +1,203 @@
-//! cli (work in progress)
+//! The command line: argument definitions and the `stdio` / `check-config` entry points.
+//!
+//! `main.rs` only parses arguments, sets up tracing and calls [`run`]; everything a command does is
+//! here or in the modules it calls, so tests and the desktop app can reuse it.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use rmcp::ServiceExt;
+
+use crate::audit::{AuditEvent, AuditLog, AuditOptions, EventKind};
+use crate::cache::LocalToolCache;
+use crate::config::{self, ConfigError, GatewayConfig, Severity};
+use crate::downstream::{Gateway, GatewayServer};
+
+/// Exit status for an unknown or missing gateway key (DESIGN.md).
+pub const EXIT_AUTH: u8 = 2;
+/// Exit status for a config that cannot be used.
+pub const EXIT_CONFIG: u8 = 1;
+
+const EXAMPLES: &str = "\
+Examples:
+  # Serve MCP over stdio (what Claude Desktop, Cursor, VS Code… launch):
+  ENKRYPT_GATEWAY_KEY=<key> gateway-core --config ~/.enkrypt/enkrypt_mcp_config.json
+
+  # Validate a config file (errors come with their JSON path and line):
+  gateway-core check-config --config ./example_enkrypt_mcp_config.json
+
+  # Try it with the MCP Inspector CLI:
+  npx @modelcontextprotocol/inspector --cli -e ENKRYPT_GATEWAY_KEY=<key> \\
+      -- gateway-core --config ./example_enkrypt_mcp_config.json --method tools/list
+
+Config path: --config PATH, else $ENKRYPT_CONFIG_PATH, else ~/.enkrypt/enkrypt_mcp_config.json.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gateway-core",
+    version,
+    about = "Enkrypt Secure MCP Gateway: one MCP server in front of all your MCP servers, with access rules, guardrails and an audit log.",
+    after_help = EXAMPLES
+)]
+pub struct Cli {
+    /// Config file (default: $ENKRYPT_CONFIG_PATH, else ~/.enkrypt/enkrypt_mcp_config.json).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve MCP over stdio (the default).
+    Stdio,
+    /// Validate the config file: exit 0 when valid, else 1 with every error's JSON path and line.
+    CheckConfig,
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> ExitCode {
+    let path = config::resolve_path(cli.config.as_deref());
+    match cli.command.unwrap_or(Command::Stdio) {
+        Command::Stdio => run_stdio(path).await,
+        Command::CheckConfig => check_config(path),
+    }
+}
+
+fn print_config_error(error: &ConfigError) {
+    eprintln!("error: {error}");
+}
+
+fn check_config(path: PathBuf) -> ExitCode {
+    match config::load(&path) {
+        Ok(cfg) => {
+            for warning in &cfg.warnings {
+                eprintln!(
+                    "warning: {}:{}: {}: {}",
+                    path.display(),
+                    warning
+                        .location
+                        .line
+                        .map(|l| l.to_string())
+                        .unwrap_or_else(|| "?".into()),
+                    warning.location.json_path,
+                    warning.message
+                );
+            }
+            let servers: usize = cfg.gateways.iter().map(|g| g.servers.len()).sum();
+            println!(
+                "{}: valid ({} gateway(s), {} server(s), {} warning(s))",
+                path.display(),
+                cfg.gateways.len(),
+                servers,
+                cfg.warnings.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            let errors = error
+                .diagnostics()
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            print_config_error(&error);
+            if errors > 0 {
+                eprintln!("{}: {errors} error(s)", path.display());
+            }
+            ExitCode::from(EXIT_CONFIG)
+        }
+    }
+}
+
+fn open_audit(cfg: &GatewayConfig) -> AuditLog {
+    let path = cfg
+        .common
+        .audit_log_path
+        .clone()
+        .unwrap_or_else(crate::audit::default_path);
+    match AuditLog::open(&path, AuditOptions::default()) {
+        Ok(log) => log,
+        Err(error) => {
+            tracing::warn!(%error, "audit log disabled");
+            AuditLog::disabled()
+        }
+    }
+}
+
+/// The gateway key presented by the client's environment.
+fn presented_key() -> Option<String> {
+    std::env::var("ENKRYPT_GATEWAY_KEY")
+        .ok()
+        .filter(|k| !k.trim().is_empty())
+        .or_else(|| std::env::var("ENKRYPT_APIKEY").ok())
+}
+
+async fn run_stdio(path: PathBuf) -> ExitCode {
+    let cfg = match config::load(&path) {
+        Ok(cfg) => cfg,
+        Err(error) => {
+            print_config_error(&error);
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    for warning in &cfg.warnings {
+        tracing::warn!(path = %warning.location.json_path, line = ?warning.location.line, "{}", warning.message);
+    }
+    let index = match crate::auth::find_gateway_index(&cfg, presented_key().as_deref()) {
+        Ok(index) => index,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(EXIT_AUTH);
+        }
+    };
+    let audit = open_audit(&cfg);
+    let cache = Arc::new(LocalToolCache::new(cfg.common.tool_cache_expiration));
+    let (gateway, events) = Gateway::new(&cfg, index, cache, audit.clone());
+    audit.record(
+        AuditEvent::new(EventKind::Config, gateway.gateway_id.clone()).with_message(format!(
+            "gateway started on {} ({} servers)",
+            path.display(),
+            gateway.servers.len()
+        )),
+    );
+    let events_task = tokio::spawn(gateway.clone().run_events(events));
+
+    let (stdin, eof) = crate::shutdown::EofWatch::new(tokio::io::stdin());
+    let code = match GatewayServer::new(gateway.clone())
+        .serve((stdin, tokio::io::stdout()))
+        .await
+    {
+        Ok(service) => {
+            let waiting = service.waiting();
+            tokio::pin!(waiting);
+            tokio::select! {
+                quit = &mut waiting => {
+                    tracing::debug!(?quit, "client disconnected");
+                }
+                _ = crate::shutdown::wait_for_eof(eof) => {
+                    tracing::debug!("client closed stdin");
+                    // Stop upstreams first so in-flight calls fail fast, then let rmcp finish.
+                    gateway.shutdown().await;
+                    let _ = tokio::time::timeout(Duration::from_secs(2), &mut waiting).await;
+                }
+                _ = crate::shutdown::wait_for_signal() => {
+                    tracing::info!("signal received; shutting down");
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            tracing::warn!(%error, "MCP session did not start");
+            ExitCode::SUCCESS
+        }
+    };
+    gateway.shutdown().await;
+    events_task.abort();
+    let _ = tokio::task::spawn_blocking(move || audit.flush_and_close(Duration::from_millis(500)))
+        .await;
+    code
+}

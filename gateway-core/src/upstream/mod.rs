@@ -1,1 +1,181 @@
-//! upstream (work in progress)
+//! The upstream side: the gateway as an MCP client of each configured server.
+//!
+//! [`UpstreamPool`] holds one [`Upstream`] per configured server (`session.rs`: start once, reuse,
+//! restart with backoff, timeouts); `stdio.rs` spawns processes. HTTP upstreams arrive with the
+//! transports issue and are refused with a clear error until then.
+
+pub mod session;
+pub mod stdio;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+pub use session::Upstream;
+
+use crate::config::{CommonConfig, ServerConfig, UpstreamTransport};
+
+/// Limits applied to every upstream.
+#[derive(Debug, Clone, Copy)]
+pub struct UpstreamLimits {
+    pub request_timeout: Duration,
+    pub start_timeout: Duration,
+    pub max_message_bytes: usize,
+}
+
+impl UpstreamLimits {
+    pub fn from_common(common: &CommonConfig) -> Self {
+        Self {
+            request_timeout: common.upstream_timeout,
+            start_timeout: common.upstream_start_timeout,
+            max_message_bytes: common.max_upstream_message_bytes,
+        }
+    }
+}
+
+/// Something an upstream told us outside a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpstreamEvent {
+    /// `notifications/tools/list_changed` from this server.
+    ToolsChanged(String),
+}
+
+/// Why an upstream request failed. Every message names the server and says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum UpstreamError {
+    #[error("server '{server}' could not be started: command '{command}' failed: {source}")]
+    Spawn {
+        server: String,
+        command: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("server '{server}' started but the MCP handshake failed: {reason}")]
+    Handshake { server: String, reason: String },
+    #[error("server '{server}' did not finish starting within {after:?}")]
+    StartTimeout { server: String, after: Duration },
+    #[error("server '{server}' did not answer {what} within {after:?}")]
+    Timeout {
+        server: String,
+        what: String,
+        after: Duration,
+    },
+    #[error(
+        "server '{server}' exited or closed its connection during the request; it will be restarted on the next call"
+    )]
+    Exited { server: String },
+    #[error(
+        "server '{server}' sent a message larger than the {limit}-byte limit (max_upstream_message_bytes); the request was abandoned and the server will be restarted"
+    )]
+    Oversized { server: String, limit: usize },
+    #[error(
+        "server '{server}' failed {failures} time(s) in a row; next restart attempt in {retry_in:?}"
+    )]
+    Backoff {
+        server: String,
+        failures: u32,
+        retry_in: Duration,
+    },
+    #[error("server '{server}' returned an error: {message}")]
+    Rpc { server: String, message: String },
+    #[error("server '{server}': {what}")]
+    Unsupported { server: String, what: String },
+}
+
+/// All upstreams of one gateway, by server name.
+pub struct UpstreamPool {
+    upstreams: HashMap<String, Arc<Upstream>>,
+}
+
+impl UpstreamPool {
+    /// Builds the pool; nothing is started until first needed. Upstream notifications arrive on the
+    /// returned receiver.
+    ///
+    /// Relative command paths (`./bin/server`) are resolved against `base_dir`, the config file's folder.
+    pub fn new(
+        servers: &[ServerConfig],
+        common: &CommonConfig,
+        base_dir: &Path,
+    ) -> (Self, mpsc::Receiver<UpstreamEvent>) {
+        let (tx, rx) = mpsc::channel(256);
+        let limits = UpstreamLimits::from_common(common);
+        let upstreams = servers
+            .iter()
+            .map(|server| {
+                let transport = resolve_command(&server.transport, base_dir);
+                let upstream = Upstream::new(&server.server_name, transport, limits, tx.clone());
+                (server.server_name.clone(), Arc::new(upstream))
+            })
+            .collect();
+        (Self { upstreams }, rx)
+    }
+
+    pub fn get(&self, server: &str) -> Option<Arc<Upstream>> {
+        self.upstreams.get(server).cloned()
+    }
+
+    /// Stops every upstream process concurrently (closes stdin, short grace, then SIGKILL to the group).
+    pub async fn shutdown(&self) {
+        futures::future::join_all(self.upstreams.values().map(|u| u.stop())).await;
+    }
+}
+
+/// A stdio command written as a relative path (it contains a path separator) is taken relative to the
+/// config file's folder, so a config can point at binaries next to it; bare names go through `PATH`.
+fn resolve_command(transport: &UpstreamTransport, base_dir: &Path) -> UpstreamTransport {
+    match transport {
+        UpstreamTransport::Stdio { command, args, env } => {
+            let as_path = Path::new(command);
+            let is_relative_path =
+                as_path.is_relative() && (command.contains('/') || command.contains('\\'));
+            let command = if is_relative_path {
+                base_dir.join(as_path).to_string_lossy().into_owned()
+            } else {
+                command.clone()
+            };
+            UpstreamTransport::Stdio {
+                command,
+                args: args.clone(),
+                env: env.clone(),
+            }
+        }
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stdio(command: &str) -> UpstreamTransport {
+        UpstreamTransport::Stdio {
+            command: command.into(),
+            args: vec![],
+            env: Default::default(),
+        }
+    }
+
+    fn command_of(t: UpstreamTransport) -> String {
+        match t {
+            UpstreamTransport::Stdio { command, .. } => command,
+            UpstreamTransport::Http { url, .. } => url,
+        }
+    }
+
+    #[test]
+    fn relative_paths_resolve_against_the_config_folder() {
+        let base = Path::new("/etc/enkrypt");
+        assert_eq!(
+            command_of(resolve_command(&stdio("./bin/echo"), base)),
+            "/etc/enkrypt/./bin/echo"
+        );
+        assert_eq!(command_of(resolve_command(&stdio("npx"), base)), "npx");
+        assert_eq!(
+            command_of(resolve_command(&stdio("/usr/bin/python3"), base)),
+            "/usr/bin/python3"
+        );
+    }
+}

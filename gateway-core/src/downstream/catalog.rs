@@ -1,0 +1,165 @@
+//! The tool catalog of one gateway: each server's tools (cache first, then discovery), the aggregated
+//! direct-tool listing, and the map from exposed names back to `(server, upstream tool)`.
+//!
+//! Aggregated listing never waits on the slowest upstream: every server is discovered concurrently and
+//! the listing waits at most `list_deadline`; a server that is still starting keeps discovering in the
+//! background and the client gets `notifications/tools/list_changed` when its tools arrive.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rmcp::model::Tool;
+
+use super::Gateway;
+use super::names::{bare_name, direct_name};
+use crate::config::ToolNamePrefix;
+use crate::upstream::UpstreamError;
+
+/// Where a server's tool list came from (the reference's `source` / `tools_source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToolSource {
+    Cache,
+    Discovery,
+}
+
+impl ToolSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ToolSource::Cache => "cache",
+            ToolSource::Discovery => "discovery",
+        }
+    }
+}
+
+/// Exposed direct-tool name → (server index, upstream tool name).
+#[derive(Debug, Default, Clone)]
+pub struct NameMap {
+    pub by_exposed: HashMap<String, (usize, String)>,
+}
+
+impl Gateway {
+    /// All tools of server `index` as the upstream reports them (not yet filtered by access rules).
+    pub async fn server_tools(
+        &self,
+        index: usize,
+    ) -> Result<(Arc<Vec<Tool>>, ToolSource), UpstreamError> {
+        let server = &self.servers[index];
+        if let Some(hit) = self
+            .cache
+            .get(&self.gateway_id, &server.config.server_name)
+            .await
+        {
+            return Ok((hit.tools, ToolSource::Cache));
+        }
+        let tools = server.upstream.list_tools().await?;
+        let entry = self
+            .cache
+            .put(&self.gateway_id, &server.config.server_name, tools)
+            .await;
+        Ok((entry.tools, ToolSource::Discovery))
+    }
+
+    /// The tools of server `index` that its access rules let through.
+    pub fn visible(&self, index: usize, tools: &[Tool]) -> Vec<Tool> {
+        let policy = &self.servers[index].access;
+        tools
+            .iter()
+            .filter(|t| policy.check(&t.name).is_ok())
+            .cloned()
+            .collect()
+    }
+
+    /// Whether direct names carry the server prefix.
+    fn prefixed(&self) -> bool {
+        match self.common.tool_name_prefix {
+            ToolNamePrefix::Always => true,
+            ToolNamePrefix::WhenNeeded => self.servers.len() != 1,
+        }
+    }
+
+    /// The exposed name of `tool` on server `index`.
+    pub fn exposed_name(&self, index: usize, tool: &str) -> String {
+        if self.prefixed() {
+            direct_name(
+                &self.servers[index].config.server_name,
+                &self.common.tool_name_separator,
+                tool,
+            )
+        } else {
+            bare_name(tool)
+        }
+    }
+
+    /// Discovers every server concurrently (bounded by `list_deadline`) and returns the direct tools,
+    /// renamed, in config order. Also refreshes the name map.
+    pub async fn list_direct_tools(self: &Arc<Self>) -> Vec<Tool> {
+        let deadline = self.list_deadline;
+        let waits = (0..self.servers.len()).map(|index| {
+            let gateway = Arc::clone(self);
+            let task = tokio::spawn(async move { gateway.server_tools(index).await });
+            let gateway = Arc::clone(self);
+            async move {
+                let mut task = task;
+                match tokio::time::timeout(deadline, &mut task).await {
+                    Ok(Ok(Ok((tools, _)))) => Some(tools),
+                    Ok(Ok(Err(error))) => {
+                        tracing::warn!(server = %gateway.servers[index].config.server_name, %error, "tool discovery failed");
+                        None
+                    }
+                    Ok(Err(join_error)) => {
+                        tracing::error!(%join_error, "tool discovery task failed");
+                        None
+                    }
+                    Err(_) => {
+                        tracing::info!(server = %gateway.servers[index].config.server_name, "tool discovery still running; listing without it");
+                        tokio::spawn(async move {
+                            if let Ok(Ok(_)) = task.await {
+                                gateway.notify_tools_changed().await;
+                            }
+                        });
+                        None
+                    }
+                }
+            }
+        });
+        let per_server = futures::future::join_all(waits).await;
+        let mut names = NameMap::default();
+        let mut out = Vec::new();
+        for (index, tools) in per_server.into_iter().enumerate() {
+            let Some(tools) = tools else { continue };
+            for mut tool in self.visible(index, &tools) {
+                let exposed = self.exposed_name(index, &tool.name);
+                if names.by_exposed.contains_key(&exposed) || self.is_meta_name(&exposed) {
+                    tracing::warn!(tool = %exposed, "duplicate direct tool name; keeping the first");
+                    continue;
+                }
+                names
+                    .by_exposed
+                    .insert(exposed.clone(), (index, tool.name.to_string()));
+                tool.name = exposed.into();
+                out.push(tool);
+            }
+        }
+        if let Ok(mut map) = self.names.write() {
+            *map = names;
+        }
+        out
+    }
+
+    /// Resolves an exposed direct-tool name, refreshing the catalog once when it is unknown (a stateless
+    /// client may call a tool without listing first).
+    pub async fn resolve_direct(self: &Arc<Self>, exposed: &str) -> Option<(usize, String)> {
+        if let Some(hit) = self.lookup_name(exposed) {
+            return Some(hit);
+        }
+        self.list_direct_tools().await;
+        self.lookup_name(exposed)
+    }
+
+    fn lookup_name(&self, exposed: &str) -> Option<(usize, String)> {
+        self.names
+            .read()
+            .ok()
+            .and_then(|m| m.by_exposed.get(exposed).cloned())
+    }
+}

@@ -1,0 +1,329 @@
+//! One configured upstream server: started once on first need, its MCP session reused, restarted with
+//! backoff after it dies, every request bounded by a timeout.
+//!
+//! Concurrent first callers share one start: the start runs while holding this upstream's own lock, so
+//! waiting callers get the same connection; other upstreams are never behind this lock. Requests do not
+//! hold the lock, so one slow call never blocks another.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, ClientCapabilities, ClientConfig, Implementation,
+    ProtocolVersion, Tool,
+};
+use rmcp::service::{NotificationContext, RunningService};
+use rmcp::{ClientHandler, ClientLifecycleMode, ClientServiceExt, RoleClient};
+use tokio::sync::{Mutex, mpsc};
+
+use super::stdio::{self, ProcessGuard};
+use super::{UpstreamError, UpstreamEvent, UpstreamLimits};
+use crate::config::UpstreamTransport;
+
+/// The MCP client the gateway runs towards one upstream; it reports upstream notifications.
+#[derive(Clone)]
+struct UpstreamClient {
+    server: Arc<str>,
+    events: mpsc::Sender<UpstreamEvent>,
+}
+
+impl ClientHandler for UpstreamClient {
+    fn get_info(&self) -> ClientConfig {
+        ClientConfig::new(
+            ClientCapabilities::default(),
+            Implementation::new("enkrypt-secure-mcp-gateway", env!("CARGO_PKG_VERSION")),
+        )
+    }
+
+    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        let _ = self
+            .events
+            .try_send(UpstreamEvent::ToolsChanged(self.server.to_string()));
+    }
+}
+
+/// A live session with a running process.
+pub struct Connection {
+    service: Mutex<Option<RunningService<RoleClient, UpstreamClient>>>,
+    peer: rmcp::Peer<RoleClient>,
+    guard: Mutex<ProcessGuard>,
+    oversized: Arc<AtomicBool>,
+    pid: Option<u32>,
+}
+
+impl Connection {
+    fn is_alive(&self) -> bool {
+        !self.peer.is_transport_closed() && !self.oversized.load(Ordering::Relaxed)
+    }
+
+    async fn stop(&self) {
+        if let Some(service) = self.service.lock().await.take() {
+            // Cancelling closes the child's stdin: a well-behaved server exits by itself.
+            let _ = tokio::time::timeout(Duration::from_millis(200), service.cancel()).await;
+        }
+        self.guard
+            .lock()
+            .await
+            .terminate(Duration::from_millis(200))
+            .await;
+    }
+}
+
+#[derive(Default)]
+struct State {
+    conn: Option<Arc<Connection>>,
+    consecutive_failures: u32,
+    retry_at: Option<Instant>,
+}
+
+/// One upstream server.
+pub struct Upstream {
+    name: Arc<str>,
+    transport: UpstreamTransport,
+    limits: UpstreamLimits,
+    events: mpsc::Sender<UpstreamEvent>,
+    state: Mutex<State>,
+    starts: AtomicU64,
+}
+
+/// Delay before the n-th consecutive restart attempt: immediate once, then 250 ms doubling up to 10 s.
+fn backoff(consecutive_failures: u32) -> Duration {
+    match consecutive_failures {
+        0 | 1 => Duration::ZERO,
+        n => Duration::from_millis(250u64.saturating_mul(1u64 << (n - 2).min(6)))
+            .min(Duration::from_secs(10)),
+    }
+}
+
+impl Upstream {
+    pub(super) fn new(
+        name: &str,
+        transport: UpstreamTransport,
+        limits: UpstreamLimits,
+        events: mpsc::Sender<UpstreamEvent>,
+    ) -> Self {
+        Self {
+            name: Arc::from(name),
+            transport,
+            limits,
+            events,
+            state: Mutex::new(State::default()),
+            starts: AtomicU64::new(0),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// How many processes were started for this upstream so far.
+    pub fn start_count(&self) -> u64 {
+        self.starts.load(Ordering::Relaxed)
+    }
+
+    /// The pid of the running process, if any.
+    pub async fn pid(&self) -> Option<u32> {
+        self.state.lock().await.conn.as_ref().and_then(|c| c.pid)
+    }
+
+    /// The live connection, starting (or restarting) the upstream when needed.
+    async fn connection(&self) -> Result<Arc<Connection>, UpstreamError> {
+        let mut state = self.state.lock().await;
+        if let Some(conn) = &state.conn {
+            if conn.is_alive() {
+                return Ok(conn.clone());
+            }
+            let dead = state.conn.take();
+            state.consecutive_failures += 1;
+            state.retry_at = Some(Instant::now() + backoff(state.consecutive_failures));
+            tracing::warn!(server = %self.name, failures = state.consecutive_failures, "upstream session ended; will restart");
+            if let Some(dead) = dead {
+                tokio::spawn(async move { dead.stop().await });
+            }
+        }
+        if let Some(retry_at) = state.retry_at {
+            let now = Instant::now();
+            if retry_at > now {
+                return Err(UpstreamError::Backoff {
+                    server: self.name.to_string(),
+                    failures: state.consecutive_failures,
+                    retry_in: retry_at - now,
+                });
+            }
+        }
+        match tokio::time::timeout(self.limits.start_timeout, self.start()).await {
+            Ok(Ok(conn)) => {
+                let conn = Arc::new(conn);
+                state.conn = Some(conn.clone());
+                state.retry_at = None;
+                Ok(conn)
+            }
+            Ok(Err(error)) => {
+                state.consecutive_failures += 1;
+                state.retry_at = Some(Instant::now() + backoff(state.consecutive_failures));
+                Err(error)
+            }
+            Err(_) => {
+                state.consecutive_failures += 1;
+                state.retry_at = Some(Instant::now() + backoff(state.consecutive_failures));
+                Err(UpstreamError::StartTimeout {
+                    server: self.name.to_string(),
+                    after: self.limits.start_timeout,
+                })
+            }
+        }
+    }
+
+    async fn start(&self) -> Result<Connection, UpstreamError> {
+        let (command, args, env) = match &self.transport {
+            UpstreamTransport::Stdio { command, args, env } => (command, args, env),
+            UpstreamTransport::Http { url, .. } => {
+                return Err(UpstreamError::Unsupported {
+                    server: self.name.to_string(),
+                    what: format!("HTTP upstream {url} (HTTP transports are not implemented yet)"),
+                });
+            }
+        };
+        self.starts.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
+        let spawned = stdio::spawn(
+            &self.name,
+            command,
+            args,
+            env,
+            self.limits.max_message_bytes,
+        )
+        .map_err(|source| UpstreamError::Spawn {
+            server: self.name.to_string(),
+            command: command.clone(),
+            source,
+        })?;
+        let pid = spawned.guard.pid();
+        let mut guard = spawned.guard;
+        let client = UpstreamClient {
+            server: self.name.clone(),
+            events: self.events.clone(),
+        };
+        let lifecycle = ClientLifecycleMode::Auto {
+            preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            legacy_version: None,
+        };
+        let service = match client
+            .serve_with_lifecycle((spawned.stdout, spawned.stdin), lifecycle)
+            .await
+        {
+            Ok(service) => service,
+            Err(error) => {
+                guard.terminate(Duration::from_millis(100)).await;
+                return Err(UpstreamError::Handshake {
+                    server: self.name.to_string(),
+                    reason: error.to_string(),
+                });
+            }
+        };
+        tracing::info!(server = %self.name, pid, elapsed_ms = started.elapsed().as_millis() as u64, "upstream started");
+        let peer = service.peer().clone();
+        Ok(Connection {
+            service: Mutex::new(Some(service)),
+            peer,
+            guard: Mutex::new(guard),
+            oversized: spawned.oversized,
+            pid,
+        })
+    }
+
+    fn classify(&self, conn: &Connection, error: rmcp::ServiceError) -> UpstreamError {
+        if conn.oversized.load(Ordering::Relaxed) {
+            return UpstreamError::Oversized {
+                server: self.name.to_string(),
+                limit: self.limits.max_message_bytes,
+            };
+        }
+        match error {
+            rmcp::ServiceError::TransportClosed | rmcp::ServiceError::TransportSend(_) => {
+                UpstreamError::Exited {
+                    server: self.name.to_string(),
+                }
+            }
+            rmcp::ServiceError::McpError(data) => UpstreamError::Rpc {
+                server: self.name.to_string(),
+                message: data.message.to_string(),
+            },
+            other => UpstreamError::Rpc {
+                server: self.name.to_string(),
+                message: other.to_string(),
+            },
+        }
+    }
+
+    async fn record_success(&self) {
+        let mut state = self.state.lock().await;
+        state.consecutive_failures = 0;
+    }
+
+    /// `tools/list` (all pages) with the request timeout.
+    pub async fn list_tools(&self) -> Result<Vec<Tool>, UpstreamError> {
+        let conn = self.connection().await?;
+        match tokio::time::timeout(self.limits.request_timeout, conn.peer.list_all_tools()).await {
+            Err(_) => Err(UpstreamError::Timeout {
+                server: self.name.to_string(),
+                what: "tools/list".into(),
+                after: self.limits.request_timeout,
+            }),
+            Ok(Err(error)) => Err(self.classify(&conn, error)),
+            Ok(Ok(tools)) => {
+                self.record_success().await;
+                Ok(tools)
+            }
+        }
+    }
+
+    /// `tools/call` with the request timeout. A late reply after a timeout is dropped (the request is
+    /// cancelled upstream).
+    pub async fn call_tool(
+        &self,
+        params: CallToolRequestParams,
+    ) -> Result<CallToolResponse, UpstreamError> {
+        let conn = self.connection().await?;
+        let tool = params.name.to_string();
+        match tokio::time::timeout(
+            self.limits.request_timeout,
+            conn.peer.call_tool_once(params),
+        )
+        .await
+        {
+            Err(_) => Err(UpstreamError::Timeout {
+                server: self.name.to_string(),
+                what: format!("tools/call {tool}"),
+                after: self.limits.request_timeout,
+            }),
+            Ok(Err(error)) => Err(self.classify(&conn, error)),
+            Ok(Ok(result)) => {
+                self.record_success().await;
+                Ok(result)
+            }
+        }
+    }
+
+    /// Stops the process (if any). The next request starts a fresh one.
+    pub async fn stop(&self) {
+        let conn = self.state.lock().await.conn.take();
+        if let Some(conn) = conn {
+            conn.stop().await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(backoff(1), Duration::ZERO);
+        assert_eq!(backoff(2), Duration::from_millis(250));
+        assert_eq!(backoff(3), Duration::from_millis(500));
+        assert_eq!(backoff(40), Duration::from_secs(10));
+    }
+}
