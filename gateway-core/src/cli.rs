@@ -166,9 +166,10 @@ async fn run_stdio(path: PathBuf) -> ExitCode {
     );
     let events_task = tokio::spawn(gateway.clone().run_events(events));
 
-    let (stdin, eof) = crate::shutdown::EofWatch::new(tokio::io::stdin());
+    let (stdin, stdout) = rmcp::transport::stdio_pipes();
+    let (stdin, eof) = crate::shutdown::EofWatch::new(stdin);
     let code = match GatewayServer::new(gateway.clone())
-        .serve((stdin, tokio::io::stdout()))
+        .serve((stdin, stdout))
         .await
     {
         Ok(service) => {

@@ -178,8 +178,8 @@ fn not_found_and_invalid_render_for_people() {
     let e = load(missing).expect_err("missing");
     assert_eq!(
         e.to_string(),
-        "config file not found: /definitely/not/here.json (create one with `gateway-core init`, \
-         or pass --config)"
+        "config file not found: /definitely/not/here.json (copy example_enkrypt_mcp_config.json there, \
+         or pass --config PATH)"
     );
     let text = v1("{\"tool_name_prefix\": 3}", &[ECHO]);
     let e = load_env(&text, &[]).expect_err("invalid");

@@ -33,7 +33,7 @@ pub use refs::{NoKeyring, ProcessEnv, RefSources, SecretSource, resolve_refs};
 pub enum ConfigError {
     /// The file does not exist.
     #[error(
-        "config file not found: {} (create one with `gateway-core init`, or pass --config)",
+        "config file not found: {} (copy example_enkrypt_mcp_config.json there, or pass --config PATH)",
         path.display()
     )]
     NotFound { path: PathBuf },

@@ -6,7 +6,7 @@
 //! hold the lock, so one slow call never blocks another.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rmcp::model::{
@@ -70,10 +70,9 @@ impl Connection {
     }
 }
 
+/// Start bookkeeping, only touched on the slow path (no live connection).
 #[derive(Default)]
-struct State {
-    conn: Option<Arc<Connection>>,
-    consecutive_failures: u32,
+struct StartState {
     retry_at: Option<Instant>,
 }
 
@@ -83,7 +82,11 @@ pub struct Upstream {
     transport: UpstreamTransport,
     limits: UpstreamLimits,
     events: mpsc::Sender<UpstreamEvent>,
-    state: Mutex<State>,
+    /// The live connection: read on every request without waiting on a start in progress.
+    current: std::sync::RwLock<Option<Arc<Connection>>>,
+    /// Held while starting, so concurrent first callers share one start.
+    start: Mutex<StartState>,
+    consecutive_failures: AtomicU32,
     starts: AtomicU64,
 }
 
@@ -108,7 +111,9 @@ impl Upstream {
             transport,
             limits,
             events,
-            state: Mutex::new(State::default()),
+            current: std::sync::RwLock::new(None),
+            start: Mutex::new(StartState::default()),
+            consecutive_failures: AtomicU32::new(0),
             starts: AtomicU64::new(0),
         }
     }
@@ -124,30 +129,50 @@ impl Upstream {
 
     /// The pid of the running process, if any.
     pub async fn pid(&self) -> Option<u32> {
-        self.state.lock().await.conn.as_ref().and_then(|c| c.pid)
+        self.live().and_then(|c| c.pid)
+    }
+
+    fn live(&self) -> Option<Arc<Connection>> {
+        self.current.read().ok().and_then(|guard| guard.clone())
+    }
+
+    fn set_current(&self, conn: Option<Arc<Connection>>) -> Option<Arc<Connection>> {
+        match self.current.write() {
+            Ok(mut guard) => std::mem::replace(&mut *guard, conn),
+            Err(poisoned) => std::mem::replace(&mut *poisoned.into_inner(), conn),
+        }
+    }
+
+    fn fail(&self, start: &mut StartState) -> u32 {
+        let failures = self.consecutive_failures.fetch_add(1, Ordering::Relaxed) + 1;
+        start.retry_at = Some(Instant::now() + backoff(failures));
+        failures
     }
 
     /// The live connection, starting (or restarting) the upstream when needed.
     async fn connection(&self) -> Result<Arc<Connection>, UpstreamError> {
-        let mut state = self.state.lock().await;
-        if let Some(conn) = &state.conn {
-            if conn.is_alive() {
-                return Ok(conn.clone());
-            }
-            let dead = state.conn.take();
-            state.consecutive_failures += 1;
-            state.retry_at = Some(Instant::now() + backoff(state.consecutive_failures));
-            tracing::warn!(server = %self.name, failures = state.consecutive_failures, "upstream session ended; will restart");
-            if let Some(dead) = dead {
-                tokio::spawn(async move { dead.stop().await });
-            }
+        if let Some(conn) = self.live().filter(|c| c.is_alive()) {
+            return Ok(conn);
         }
-        if let Some(retry_at) = state.retry_at {
+        let mut start = self.start.lock().await;
+        // Another caller may have finished a start while we waited for the lock.
+        match self.live() {
+            Some(conn) if conn.is_alive() => return Ok(conn),
+            Some(_) => {
+                let failures = self.fail(&mut start);
+                tracing::warn!(server = %self.name, failures, "upstream session ended; will restart");
+                if let Some(dead) = self.set_current(None) {
+                    tokio::spawn(async move { dead.stop().await });
+                }
+            }
+            None => {}
+        }
+        if let Some(retry_at) = start.retry_at {
             let now = Instant::now();
             if retry_at > now {
                 return Err(UpstreamError::Backoff {
                     server: self.name.to_string(),
-                    failures: state.consecutive_failures,
+                    failures: self.consecutive_failures.load(Ordering::Relaxed),
                     retry_in: retry_at - now,
                 });
             }
@@ -155,18 +180,16 @@ impl Upstream {
         match tokio::time::timeout(self.limits.start_timeout, self.start()).await {
             Ok(Ok(conn)) => {
                 let conn = Arc::new(conn);
-                state.conn = Some(conn.clone());
-                state.retry_at = None;
+                self.set_current(Some(conn.clone()));
+                start.retry_at = None;
                 Ok(conn)
             }
             Ok(Err(error)) => {
-                state.consecutive_failures += 1;
-                state.retry_at = Some(Instant::now() + backoff(state.consecutive_failures));
+                self.fail(&mut start);
                 Err(error)
             }
             Err(_) => {
-                state.consecutive_failures += 1;
-                state.retry_at = Some(Instant::now() + backoff(state.consecutive_failures));
+                self.fail(&mut start);
                 Err(UpstreamError::StartTimeout {
                     server: self.name.to_string(),
                     after: self.limits.start_timeout,
@@ -257,9 +280,10 @@ impl Upstream {
         }
     }
 
-    async fn record_success(&self) {
-        let mut state = self.state.lock().await;
-        state.consecutive_failures = 0;
+    fn record_success(&self) {
+        if self.consecutive_failures.load(Ordering::Relaxed) != 0 {
+            self.consecutive_failures.store(0, Ordering::Relaxed);
+        }
     }
 
     /// `tools/list` (all pages) with the request timeout.
@@ -273,7 +297,7 @@ impl Upstream {
             }),
             Ok(Err(error)) => Err(self.classify(&conn, error)),
             Ok(Ok(tools)) => {
-                self.record_success().await;
+                self.record_success();
                 Ok(tools)
             }
         }
@@ -300,7 +324,7 @@ impl Upstream {
             }),
             Ok(Err(error)) => Err(self.classify(&conn, error)),
             Ok(Ok(result)) => {
-                self.record_success().await;
+                self.record_success();
                 Ok(result)
             }
         }
@@ -308,8 +332,7 @@ impl Upstream {
 
     /// Stops the process (if any). The next request starts a fresh one.
     pub async fn stop(&self) {
-        let conn = self.state.lock().await.conn.take();
-        if let Some(conn) = conn {
+        if let Some(conn) = self.set_current(None) {
             conn.stop().await;
         }
     }

@@ -1,0 +1,288 @@
+//! `make bench`: gateway-core against a direct connection to the same upstream, in one run.
+//!
+//! Measures (1) process start to `initialize` answered, (2) per-call latency of `echo` sequentially,
+//! (3) idle RSS of the gateway process, (4) throughput with 64 calls in flight. Every figure is printed
+//! beside its direct baseline with the ratio. Guardrails are off; the audit log is on (it is part of
+//! every real call).
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use rmcp::model::{CallToolRequestParams, ClientCapabilities, ClientConfig, Implementation};
+use rmcp::service::RunningService;
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::json;
+use tokio::process::{Child, Command};
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long)]
+    gateway: PathBuf,
+    #[arg(long)]
+    upstream: PathBuf,
+    #[arg(long, default_value_t = 2000)]
+    calls: usize,
+    #[arg(long, default_value_t = 20)]
+    starts: usize,
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    #[arg(long, default_value_t = 10000)]
+    throughput_calls: usize,
+    /// Point the audit log at an unwritable path (measures the audit log's share).
+    #[arg(long)]
+    no_audit: bool,
+}
+
+const KEY: &str = "bench-gateway-key-0123456789abcdef";
+
+struct Target {
+    client: RunningService<RoleClient, ClientConfig>,
+    child: Child,
+    tool: &'static str,
+}
+
+fn client_info() -> ClientConfig {
+    ClientConfig::new(
+        ClientCapabilities::default(),
+        Implementation::new("gateway-bench", "0"),
+    )
+}
+
+fn write_config(dir: &Path, upstream: &Path, no_audit: bool) -> Result<PathBuf> {
+    let audit = if no_audit {
+        PathBuf::from("/proc/no-audit/audit.jsonl")
+    } else {
+        dir.join("audit.jsonl")
+    };
+    let config = json!({
+        "common_mcp_gateway_config": {
+            "enkrypt_guardrails_enabled": false,
+            "enkrypt_audit_log_path": audit,
+        },
+        "gateways": {KEY: {"id": "bench", "mcp_config": [{
+            "server_name": "echo_server",
+            "description": "bench upstream",
+            "config": {"command": upstream, "args": ["--name", "echo_server"]},
+            "tools": {}
+        }]}}
+    });
+    let path = dir.join("bench_config.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&config)?)?;
+    Ok(path)
+}
+
+fn command_for(args: &Args, config: &Path, via_gateway: bool) -> Command {
+    let mut cmd = if via_gateway {
+        let mut c = Command::new(&args.gateway);
+        c.arg("--config")
+            .arg(config)
+            .env("ENKRYPT_GATEWAY_KEY", KEY)
+            .env("ENKRYPT_LOG_LEVEL", "warn");
+        c
+    } else {
+        let mut c = Command::new(&args.upstream);
+        c.args(["--name", "echo_server"]);
+        c
+    };
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    cmd
+}
+
+async fn connect(args: &Args, config: &Path, via_gateway: bool) -> Result<(Target, Duration)> {
+    let started = Instant::now();
+    let mut child = command_for(args, config, via_gateway)
+        .spawn()
+        .context("spawn")?;
+    let stdout = child.stdout.take().context("stdout")?;
+    let stdin = child.stdin.take().context("stdin")?;
+    let client = client_info()
+        .serve((stdout, stdin))
+        .await
+        .context("initialize")?;
+    let elapsed = started.elapsed();
+    let tool = if via_gateway {
+        "echo_server__echo"
+    } else {
+        "echo"
+    };
+    Ok((
+        Target {
+            client,
+            child,
+            tool,
+        },
+        elapsed,
+    ))
+}
+
+async fn call(target: &Target, i: usize) -> Result<()> {
+    let mut args = serde_json::Map::new();
+    args.insert("message".into(), json!(format!("m{i}")));
+    let result = target
+        .client
+        .peer()
+        .call_tool(CallToolRequestParams::new(target.tool).with_arguments(args))
+        .await?;
+    if result.is_error == Some(true) {
+        bail!("call failed: {result:?}");
+    }
+    Ok(())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+async fn startup(args: &Args, config: &Path, via_gateway: bool) -> Result<Duration> {
+    let mut samples = Vec::new();
+    for _ in 0..args.starts {
+        let (target, elapsed) = connect(args, config, via_gateway).await?;
+        samples.push(elapsed);
+        let _ = target.client.cancel().await;
+    }
+    samples.sort();
+    Ok(percentile(&samples, 0.5))
+}
+
+/// Sequential latency of both targets, interleaved in blocks of 100 calls so machine noise hits both
+/// alike. Returns sorted samples (direct, gateway).
+async fn latency(
+    args: &Args,
+    direct: &Target,
+    gateway: &Target,
+) -> Result<(Vec<Duration>, Vec<Duration>)> {
+    for i in 0..200 {
+        call(direct, i).await?;
+        call(gateway, i).await?;
+    }
+    let mut d = Vec::with_capacity(args.calls);
+    let mut g = Vec::with_capacity(args.calls);
+    let mut i = 0;
+    while d.len() < args.calls {
+        for (target, samples) in [(direct, &mut d), (gateway, &mut g)] {
+            for _ in 0..100 {
+                let t = Instant::now();
+                call(target, i).await?;
+                samples.push(t.elapsed());
+                i += 1;
+            }
+        }
+    }
+    d.sort();
+    g.sort();
+    Ok((d, g))
+}
+
+async fn throughput(args: &Args, target: Arc<Target>) -> Result<f64> {
+    let started = Instant::now();
+    let per_worker = args.throughput_calls / args.concurrency;
+    let workers = (0..args.concurrency).map(|w| {
+        let target = target.clone();
+        async move {
+            for i in 0..per_worker {
+                call(&target, w * per_worker + i).await?;
+            }
+            anyhow::Ok(())
+        }
+    });
+    for r in futures::future::join_all(workers).await {
+        r?;
+    }
+    Ok((per_worker * args.concurrency) as f64 / started.elapsed().as_secs_f64())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let mut args = Args::parse();
+    args.gateway = std::fs::canonicalize(&args.gateway).context("--gateway path")?;
+    args.upstream = std::fs::canonicalize(&args.upstream).context("--upstream path")?;
+    let dir = std::env::temp_dir().join(format!("gateway-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let config = write_config(&dir, &args.upstream, args.no_audit)?;
+
+    println!(
+        "gateway-core benchmark (guardrails off, audit log on) — side by side with a direct connection"
+    );
+    let start_direct = startup(&args, &config, false).await?;
+    let start_gateway = startup(&args, &config, true).await?;
+    println!(
+        "start → initialize answered (p50 of {}): gateway {:.2} ms | direct upstream {:.2} ms | ratio {:.2}x",
+        args.starts,
+        start_gateway.as_secs_f64() * 1e3,
+        start_direct.as_secs_f64() * 1e3,
+        start_gateway.as_secs_f64() / start_direct.as_secs_f64()
+    );
+
+    let (direct, _) = connect(&args, &config, false).await?;
+    let (gateway, _) = connect(&args, &config, true).await?;
+    let (d1, g1) = latency(&args, &direct, &gateway).await?;
+    let (dp50, dp99) = (percentile(&d1, 0.5), percentile(&d1, 0.99));
+    let (gp50, gp99) = (percentile(&g1, 0.5), percentile(&g1, 0.99));
+    println!(
+        "per-call latency ({} sequential echo calls): gateway p50 {:.0} µs p99 {:.0} µs | direct p50 {:.0} µs p99 {:.0} µs",
+        args.calls,
+        us(gp50),
+        us(gp99),
+        us(dp50),
+        us(dp99)
+    );
+    println!(
+        "per-call overhead: p50 {:.0} µs, p99 {:.0} µs (ratio p50 {:.2}x)",
+        us(gp50) - us(dp50),
+        us(gp99) - us(dp99),
+        us(gp50) / us(dp50)
+    );
+    let gateway_pid = gateway.child.id().context("gateway pid")?;
+    let direct_pid = direct.child.id().context("direct pid")?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    println!(
+        "RSS after {} calls: gateway process {} KiB | upstream process (direct) {} KiB",
+        args.calls + 200,
+        rss_kib(gateway_pid).unwrap_or(0),
+        rss_kib(direct_pid).unwrap_or(0)
+    );
+    let (idle, _) = connect(&args, &config, true).await?;
+    let idle_pid = idle.child.id().context("idle pid")?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    println!(
+        "idle RSS (gateway after initialize, no upstream yet): {} KiB",
+        rss_kib(idle_pid).unwrap_or(0)
+    );
+    let _ = idle.client.cancel().await;
+
+    let direct = Arc::new(direct);
+    let gateway = Arc::new(gateway);
+    let tdirect = throughput(&args, direct.clone()).await?;
+    let tgateway = throughput(&args, gateway.clone()).await?;
+    println!(
+        "throughput ({} calls, {} in flight): gateway {:.0} calls/s | direct {:.0} calls/s | gateway/direct {:.1}%",
+        args.throughput_calls,
+        args.concurrency,
+        tgateway,
+        tdirect,
+        100.0 * tgateway / tdirect
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
