@@ -474,3 +474,75 @@ async fn audit_log_records_requests_responses_and_blocks_without_raw_arguments()
         "raw arguments never reach the audit log"
     );
 }
+
+#[derive(Clone)]
+struct ListChangedWatcher {
+    tx: tokio::sync::mpsc::UnboundedSender<()>,
+}
+
+impl rmcp::ClientHandler for ListChangedWatcher {
+    async fn on_tool_list_changed(
+        &self,
+        _context: rmcp::service::NotificationContext<rmcp::RoleClient>,
+    ) {
+        let _ = self.tx.send(());
+    }
+}
+
+#[tokio::test]
+async fn a_slow_starting_server_joins_the_list_later_with_list_changed() {
+    use rmcp::ServiceExt;
+    let dir = tmp();
+    let config = write_config(
+        dir.path(),
+        vec![
+            upstream_entry("late", &["--startup-delay-ms", "3000"]),
+            upstream_entry("fine", &[]),
+        ],
+        json!({"upstream_timeout_seconds": 1}),
+    );
+    let mut child = gateway_command(&config, Some(KEY)).spawn().expect("spawn");
+    let (stdout, stdin) = (
+        child.stdout.take().expect("stdout"),
+        child.stdin.take().expect("stdin"),
+    );
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let client = ListChangedWatcher { tx }
+        .serve((stdout, stdin))
+        .await
+        .expect("initialize");
+    let started = std::time::Instant::now();
+    let first: Vec<String> = client
+        .peer()
+        .list_all_tools()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(2500),
+        "listing waited {:?}",
+        started.elapsed()
+    );
+    assert!(first.contains(&"fine__echo".to_string()), "{first:?}");
+    assert!(
+        !first.contains(&"late__echo".to_string()),
+        "late server not up yet: {first:?}"
+    );
+    tokio::time::timeout(std::time::Duration::from_secs(15), rx.recv())
+        .await
+        .expect("notifications/tools/list_changed arrives")
+        .expect("channel open");
+    let second: Vec<String> = client
+        .peer()
+        .list_all_tools()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert!(second.contains(&"late__echo".to_string()), "{second:?}");
+    let _ = client.cancel().await;
+    let _ = child.wait().await;
+}

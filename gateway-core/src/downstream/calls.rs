@@ -144,6 +144,13 @@ impl Gateway {
         request_id: &str,
     ) -> Result<CallToolResponse, McpError> {
         let Some((index, tool)) = self.resolve_direct(&request.name).await else {
+            self.audit.record(
+                AuditEvent::new(EventKind::Error, self.gateway_id.clone())
+                    .with_tool(request.name.to_string())
+                    .with_request_id(request_id)
+                    .with_decision(Decision::Error)
+                    .with_message("unknown tool"),
+            );
             return Err(McpError::invalid_params(
                 format!(
                     "Unknown tool '{}': no configured server offers it (use tools/list or enkrypt_list_all_servers to see what is available)",

@@ -23,7 +23,7 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
 use tokio::sync::mpsc;
 
-use crate::audit::AuditLog;
+use crate::audit::{AuditEvent, AuditLog, EventKind};
 use crate::cache::ToolCache;
 use crate::config::{CommonConfig, GatewayConfig, ServerConfig, ToolExposure};
 use crate::upstream::{Upstream, UpstreamEvent, UpstreamPool};
@@ -205,6 +205,11 @@ impl ServerHandler for GatewayServer {
     ) -> Result<CallToolResponse, McpError> {
         let request_id = context.id.to_string();
         if self.gateway.exposes_meta() && meta::is_meta_tool(&request.name) {
+            self.gateway.audit.record(
+                AuditEvent::new(EventKind::Request, self.gateway.gateway_id.clone())
+                    .with_tool(request.name.to_string())
+                    .with_request_id(request_id.clone()),
+            );
             let result =
                 meta::call(&self.gateway, &request.name, request.arguments, &request_id).await;
             return Ok(result.into());
