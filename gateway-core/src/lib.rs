@@ -13,6 +13,7 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod downstream;
+pub mod files;
 pub mod secret;
 pub mod shutdown;
 pub mod upstream;

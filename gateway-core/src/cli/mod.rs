@@ -1,4 +1,5 @@
-//! The command line: argument definitions and the `stdio` / `check-config` entry points.
+//! The command line: argument definitions, dispatch, and the `stdio` / `check-config` entry points.
+//! Each other command lives in its own file (`client.rs`, `secret.rs`, `logs.rs`, `init.rs`).
 //!
 //! `main.rs` only parses arguments, sets up tracing and calls [`run`]; everything a command does is
 //! here or in the modules it calls, so tests and the desktop app can reuse it.
@@ -9,6 +10,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+
+mod client;
+mod init;
+mod logs;
+mod secret;
 use rmcp::ServiceExt;
 
 use crate::audit::{AuditEvent, AuditLog, AuditOptions, EventKind};
@@ -57,6 +63,16 @@ pub enum Command {
     Stdio,
     /// Validate the config file: exit 0 when valid, else 1 with every error's JSON path and line.
     CheckConfig,
+    /// Add, remove or inspect the gateway's entry in an MCP client's config (Claude Desktop, Cursor, …).
+    #[command(subcommand)]
+    Client(client::ClientCommand),
+    /// Secrets in the OS keychain (service `enkrypt-secure-mcp-gateway`), referenced as `${keyring:NAME}`.
+    #[command(subcommand)]
+    Secret(secret::SecretCommand),
+    /// Print audit events (requests, responses, blocks), optionally following the log live.
+    Logs(logs::LogsArgs),
+    /// Create ~/.enkrypt/enkrypt_mcp_config.json from the example, with a new gateway key and id.
+    Init(init::InitArgs),
 }
 
 /// Runs the parsed command.
@@ -65,6 +81,10 @@ pub async fn run(cli: Cli) -> ExitCode {
     match cli.command.unwrap_or(Command::Stdio) {
         Command::Stdio => run_stdio(path).await,
         Command::CheckConfig => check_config(path),
+        Command::Client(command) => client::run(command, path).await,
+        Command::Secret(command) => secret::run(command, path).await,
+        Command::Logs(args) => logs::run(args, path).await,
+        Command::Init(args) => init::run(args, path).await,
     }
 }
 
