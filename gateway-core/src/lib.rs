@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod downstream;
 pub mod files;
+pub mod guardrails;
 pub mod secret;
 pub mod shutdown;
 pub mod upstream;

@@ -179,6 +179,10 @@ pub(super) fn parse_common(r: &mut Reader<'_>, entries: &[CommonEntry<'_>]) -> C
                 upstream_timeout_set = true;
                 set(&mut c.upstream_timeout, duration(r, v, p, 1.0, true));
             }
+            "enkrypt_guardrails_fail_open" => set(&mut c.guardrails_fail_open, r.boolean(v, p)),
+            "enkrypt_guardrail_timeout_seconds" => {
+                set(&mut c.guardrail_timeout, duration(r, v, p, 1.0, true));
+            }
             "upstream_start_timeout_seconds" => {
                 set(&mut c.upstream_start_timeout, duration(r, v, p, 1.0, true));
             }

@@ -78,6 +78,11 @@ pub struct CommonConfig {
     pub upstream_start_timeout: Duration,
     /// Largest single message accepted from an upstream, bytes (`max_upstream_message_bytes`, default 16 MiB).
     pub max_upstream_message_bytes: usize,
+    /// `enkrypt_guardrails_fail_open`: when a guardrail check itself fails (API down, timeout, garbage),
+    /// let the call through instead of blocking it. Default false (fail closed).
+    pub guardrails_fail_open: bool,
+    /// `enkrypt_guardrail_timeout_seconds`: per guardrail API request (default 15 s).
+    pub guardrail_timeout: Duration,
     /// Keys of the common section this gateway does not know (kept, reported as warnings).
     pub extra: Map<String, Value>,
 }
@@ -106,6 +111,8 @@ impl Default for CommonConfig {
             upstream_timeout: Duration::from_secs(60),
             upstream_start_timeout: Duration::from_secs(30),
             max_upstream_message_bytes: 16 * 1024 * 1024,
+            guardrails_fail_open: false,
+            guardrail_timeout: Duration::from_secs(15),
             extra: Map::new(),
         }
     }

@@ -1,8 +1,10 @@
 //! Tool calls: one path for direct tools and for each item of `enkrypt_secure_call_tools`.
 //!
-//! Order: access rules (allow-list, `denied_tools`) → tool exists on the server → upstream call with
-//! timeout → audit. Guardrails plug in around the upstream call (input before, output after) in the
-//! guardrails issue; nothing here lets an upstream result past a refusal.
+//! Order: access rules (allow-list, `denied_tools`) → tool exists on the server → input guardrails
+//! (PII redaction, detection; the upstream never sees a blocked call) → upstream call with timeout →
+//! output guardrails (the client never sees a blocked result) → PII restore → audit. In async input
+//! mode the input checks run alongside the upstream call and a block withholds the result; the action
+//! itself has then already happened (documented in the README).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -11,24 +13,53 @@ use rmcp::ErrorData as McpError;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, JsonObject,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::Gateway;
 use super::access::Refusal;
 use crate::audit::{AuditEvent, Decision, EventKind};
+use crate::config::GuardrailPolicy;
+use crate::guardrails::{Detection, Side, Verdict, flag};
 use crate::upstream::UpstreamError;
+
+/// What the guardrails said about a call that went through (for `enkrypt_policy_detections`).
+#[derive(Debug, Clone, Default)]
+pub struct GuardrailReport {
+    pub input: Option<Value>,
+    pub output: Option<Value>,
+}
 
 /// What became of one call.
 #[derive(Debug)]
 pub enum CallOutcome {
     /// The upstream answered (its own `isError` is kept inside).
-    Answered(CallToolResponse),
+    Answered {
+        response: Box<CallToolResponse>,
+        report: GuardrailReport,
+    },
     /// Refused by the server's access rules; the upstream was not called.
     Refused(Refusal),
+    /// Blocked by guardrails on `side`; on the input side the upstream was not called (unless
+    /// `tool_ran`, in async input mode), on the output side its result was withheld.
+    Blocked {
+        side: Side,
+        detectors: Vec<String>,
+        reasons: Vec<String>,
+        verdict: Value,
+        tool_ran: bool,
+    },
     /// The server has no such tool.
     UnknownTool { server: String, tool: String },
     /// The upstream could not answer.
     Failed(UpstreamError),
+}
+
+fn fired_names(detections: &[Detection]) -> Vec<String> {
+    detections
+        .iter()
+        .filter(|d| d.fired)
+        .map(|d| d.detector.clone())
+        .collect()
 }
 
 impl Gateway {
@@ -45,6 +76,42 @@ impl Gateway {
             .with_request_id(request_id)
     }
 
+    fn guardrails_on(&self, policy: &GuardrailPolicy) -> bool {
+        self.common.guardrails_enabled && policy.enabled
+    }
+
+    fn blocked(
+        &self,
+        side: Side,
+        verdict: &Verdict,
+        tool_ran: bool,
+        ctx: (&str, &str, &str),
+        started: Instant,
+    ) -> Option<CallOutcome> {
+        let Verdict::Block {
+            detectors, reasons, ..
+        } = verdict
+        else {
+            return None;
+        };
+        let (server, tool, request_id) = ctx;
+        self.audit.record(
+            self.audit_event(EventKind::Block, server, tool, request_id)
+                .with_decision(Decision::Blocked)
+                .with_detectors(detectors.iter().cloned())
+                .with_side(side.as_str())
+                .with_message(reasons.join("; "))
+                .with_duration(started.elapsed()),
+        );
+        Some(CallOutcome::Blocked {
+            side,
+            detectors: detectors.clone(),
+            reasons: reasons.clone(),
+            verdict: verdict.to_json(),
+            tool_ran,
+        })
+    }
+
     /// Runs one call of `tool` on server `index` through the whole pipeline.
     pub async fn execute(
         &self,
@@ -57,10 +124,11 @@ impl Gateway {
         let started = Instant::now();
         let server = &self.servers[index];
         let server_name = server.config.server_name.as_str();
-        let args_value = Value::Object(arguments.clone().unwrap_or_default());
+        let ctx = (server_name, tool, request_id);
+        let args = arguments.unwrap_or_default();
         self.audit.record(
             self.audit_event(EventKind::Request, server_name, tool, request_id)
-                .with_args(&args_value),
+                .with_args(&Value::Object(args.clone())),
         );
 
         if let Err(refusal) = server.access.check(tool) {
@@ -95,28 +163,96 @@ impl Gateway {
             }
         }
 
+        let in_policy = &server.config.input_guardrails;
+        let out_policy = &server.config.output_guardrails;
+        let mut report = GuardrailReport::default();
+        let mut reported = Vec::new();
+        let mut redaction_key = None;
         let mut params = CallToolRequestParams::new(tool.to_string());
-        params.arguments = arguments;
         params.meta = meta;
-        match server.upstream.call_tool(params).await {
-            Ok(response) => {
-                let upstream_error =
-                    matches!(&response, CallToolResponse::Complete(r) if r.is_error == Some(true));
-                self.audit.record(
-                    self.audit_event(EventKind::Response, server_name, tool, request_id)
-                        .with_decision(if upstream_error {
-                            Decision::Error
-                        } else {
-                            Decision::Allowed
-                        })
-                        .with_duration(started.elapsed()),
+
+        let upstream_result = if self.guardrails_on(in_policy) {
+            let async_mode = self.guardrails.async_input && !flag(in_policy, "pii_redaction");
+            if async_mode {
+                params.arguments = Some(args.clone());
+                let (check, result) = tokio::join!(
+                    self.guardrails.check_input(in_policy, args.clone()),
+                    server.upstream.call_tool(params)
                 );
-                CallOutcome::Answered(response)
+                if let Some(blocked) = self.blocked(Side::Input, &check.verdict, true, ctx, started)
+                {
+                    return blocked;
+                }
+                if let Verdict::Pass { detections } = &check.verdict {
+                    reported.extend(fired_names(detections));
+                }
+                report.input = Some(check.verdict.to_json());
+                result
+            } else {
+                let check = self.guardrails.check_input(in_policy, args.clone()).await;
+                if let Some(blocked) =
+                    self.blocked(Side::Input, &check.verdict, false, ctx, started)
+                {
+                    return blocked;
+                }
+                if let Verdict::Pass { detections } = &check.verdict {
+                    reported.extend(fired_names(detections));
+                }
+                report.input = Some(check.verdict.to_json());
+                redaction_key = check.redaction_key;
+                params.arguments = Some(check.args);
+                server.upstream.call_tool(params).await
             }
+        } else {
+            params.arguments = Some(args.clone());
+            server.upstream.call_tool(params).await
+        };
+
+        let mut response = match upstream_result {
+            Ok(response) => response,
             Err(error) => {
                 self.audit_failure(server_name, tool, request_id, started, &error);
-                CallOutcome::Failed(error)
+                return CallOutcome::Failed(error);
             }
+        };
+
+        if let CallToolResponse::Complete(result) = &mut response {
+            if self.guardrails_on(out_policy) {
+                let verdict = self
+                    .guardrails
+                    .check_output(out_policy, &args, result)
+                    .await;
+                if let Some(blocked) = self.blocked(Side::Output, &verdict, true, ctx, started) {
+                    return blocked;
+                }
+                if let Verdict::Pass { detections } = &verdict {
+                    reported.extend(fired_names(detections));
+                }
+                report.output = Some(verdict.to_json());
+            }
+            if let Some(key) = &redaction_key {
+                self.guardrails.restore(result, key).await;
+            }
+        }
+
+        let upstream_error =
+            matches!(&response, CallToolResponse::Complete(r) if r.is_error == Some(true));
+        let decision = if upstream_error {
+            Decision::Error
+        } else if redaction_key.is_some() {
+            Decision::Redacted
+        } else {
+            Decision::Allowed
+        };
+        self.audit.record(
+            self.audit_event(EventKind::Response, server_name, tool, request_id)
+                .with_decision(decision)
+                .with_detectors(reported)
+                .with_duration(started.elapsed()),
+        );
+        CallOutcome::Answered {
+            response: Box::new(response),
+            report,
         }
     }
 
@@ -164,10 +300,17 @@ impl Gateway {
                 .execute(index, &tool, request.arguments, request.meta, request_id)
                 .await
             {
-                CallOutcome::Answered(response) => response,
+                CallOutcome::Answered { response, .. } => *response,
                 CallOutcome::Refused(refusal) => tool_error(format!(
                     "Blocked by the gateway's access policy (input): {refusal}"
                 )),
+                CallOutcome::Blocked {
+                    side,
+                    detectors,
+                    reasons,
+                    tool_ran,
+                    ..
+                } => tool_error(block_message(side, &detectors, &reasons, tool_ran)),
                 CallOutcome::UnknownTool { server, tool } => {
                     tool_error(format!("Tool '{tool}' not found on server '{server}'"))
                 }
@@ -177,7 +320,41 @@ impl Gateway {
     }
 }
 
+/// The text of a guardrail block: side, detectors and reasons, never the blocked content.
+pub fn block_message(
+    side: Side,
+    detectors: &[String],
+    reasons: &[String],
+    tool_ran: bool,
+) -> String {
+    let mut text = format!(
+        "Blocked by Enkrypt guardrails ({} side): {}. {}",
+        side.as_str(),
+        detectors.join(", "),
+        reasons.join("; ")
+    );
+    if tool_ran && side == Side::Input {
+        text.push_str(
+            " Note: async input checks were on, so the tool already ran; its result was withheld.",
+        );
+    }
+    text
+}
+
 /// A tool result with `isError: true` and one text item.
 pub fn tool_error(message: String) -> CallToolResponse {
     CallToolResponse::Complete(CallToolResult::error(vec![ContentBlock::text(message)]))
+}
+
+/// `enkrypt_policy_detections` for a batch item.
+pub fn detections_json(gateway: &Gateway, index: usize, report: &GuardrailReport) -> Value {
+    let server = &gateway.servers[index].config;
+    let policy = |p: &GuardrailPolicy| json!({"enabled": p.enabled, "policy_name": p.policy_name, "block": p.block, "additional_config": p.additional_config});
+    json!({
+        "input_guardrail_policy": policy(&server.input_guardrails),
+        "input_guardrail_response": report.input.clone().unwrap_or_else(|| json!({})),
+        "output_guardrail_policy": policy(&server.output_guardrails),
+        "output_guardrail_response": report.output.clone().unwrap_or_else(|| json!({})),
+        "output_relevancy_response": {}, "output_adherence_response": {}, "output_hallucination_response": {},
+    })
 }

@@ -313,7 +313,10 @@ fn outcome_text(result: &CallToolResult) -> String {
 
 pub(crate) fn answered(outcome: &CallOutcome) -> Option<&CallToolResult> {
     match outcome {
-        CallOutcome::Answered(CallToolResponse::Complete(result)) => Some(result),
+        CallOutcome::Answered { response, .. } => match response.as_ref() {
+            CallToolResponse::Complete(result) => Some(result),
+            _ => None,
+        },
         _ => None,
     }
 }

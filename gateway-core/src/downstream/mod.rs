@@ -26,6 +26,7 @@ use tokio::sync::mpsc;
 use crate::audit::{AuditEvent, AuditLog, EventKind};
 use crate::cache::ToolCache;
 use crate::config::{CommonConfig, GatewayConfig, ServerConfig, ToolExposure};
+use crate::guardrails::Guardrails;
 use crate::upstream::{Upstream, UpstreamEvent, UpstreamPool};
 use access::AccessPolicy;
 use catalog::NameMap;
@@ -48,6 +49,7 @@ pub struct Gateway {
     pub pool: UpstreamPool,
     pub cache: Arc<dyn ToolCache>,
     pub audit: AuditLog,
+    pub guardrails: Guardrails,
     pub loaded_at: SystemTime,
     pub list_deadline: Duration,
     names: RwLock<NameMap>,
@@ -89,6 +91,7 @@ impl Gateway {
             pool,
             cache,
             audit,
+            guardrails: Guardrails::for_config(config),
             loaded_at: SystemTime::now(),
             list_deadline: config.common.upstream_timeout.min(Duration::from_secs(5)),
             names: RwLock::new(NameMap::default()),

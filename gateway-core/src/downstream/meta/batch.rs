@@ -10,9 +10,10 @@ use rmcp::model::{CallToolResponse, CallToolResult, JsonObject};
 use serde_json::{Value, json};
 
 use super::super::access::Refusal;
-use super::super::calls::CallOutcome;
+use super::super::calls::{CallOutcome, GuardrailReport, detections_json};
 use super::servers::{discovery_reply, unknown_server};
 use super::{Gateway, answered, json_result, outcome_text};
+use crate::guardrails::Side;
 
 const NAME_KEYS: [&str; 6] = [
     "name",
@@ -84,29 +85,42 @@ fn guardrails_applied(gateway: &Gateway, index: usize) -> Value {
     })
 }
 
-fn empty_detections() -> Value {
-    json!({
-        "input_guardrail_policy": {}, "input_guardrail_response": {},
-        "output_guardrail_policy": {}, "output_guardrail_response": {},
-        "output_relevancy_response": {}, "output_adherence_response": {}, "output_hallucination_response": {},
-    })
-}
-
 fn error_item(mcp_data: Value, error: String) -> Value {
     json!({"status": "error", "error": error, "message": "Error while processing tool call", "enkrypt_mcp_data": mcp_data})
 }
 
 /// One result item for an executed call.
-fn result_item(outcome: &CallOutcome, mcp_data: Value) -> Value {
-    if let Some(result) = answered(outcome) {
-        return success_or_error(result, mcp_data);
+fn result_item(gateway: &Gateway, index: usize, outcome: &CallOutcome, mcp_data: Value) -> Value {
+    if let (Some(result), CallOutcome::Answered { report, .. }) = (answered(outcome), outcome) {
+        return success_or_error(result, mcp_data, detections_json(gateway, index, report));
     }
     match outcome {
-        CallOutcome::Answered(CallToolResponse::InputRequired(_)) => error_item(
+        CallOutcome::Answered { response, .. } if matches!(response.as_ref(), CallToolResponse::InputRequired(_)) => error_item(
             mcp_data,
             "The tool asked for interactive input, which enkrypt_secure_call_tools cannot relay; call the tool directly".into(),
         ),
-        CallOutcome::Answered(_) => error_item(mcp_data, "The tool returned an unsupported result type".into()),
+        CallOutcome::Answered { .. } => error_item(mcp_data, "The tool returned an unsupported result type".into()),
+        CallOutcome::Blocked { side, detectors, verdict, tool_ran, .. } => {
+            let status = match side {
+                Side::Input => "blocked_input",
+                Side::Output => "blocked_output",
+            };
+            let message = format!("Request blocked due to {} guardrail violations: {}", side.as_str(), detectors.join(", "));
+            let mut detections = detections_json(gateway, index, &GuardrailReport::default());
+            let key = match side {
+                Side::Input => "input_guardrail_response",
+                Side::Output => "output_guardrail_response",
+            };
+            detections[key] = verdict.clone();
+            json!({
+                "status": status,
+                "message": message,
+                "response": "",
+                "tool_ran": tool_ran,
+                "enkrypt_mcp_data": mcp_data,
+                "enkrypt_policy_detections": detections,
+            })
+        }
         CallOutcome::Refused(refusal) => {
             let text = refusal.to_string();
             let status = match refusal {
@@ -119,7 +133,7 @@ fn result_item(outcome: &CallOutcome, mcp_data: Value) -> Value {
     }
 }
 
-fn success_or_error(result: &CallToolResult, mcp_data: Value) -> Value {
+fn success_or_error(result: &CallToolResult, mcp_data: Value, detections: Value) -> Value {
     let text = outcome_text(result);
     if result.is_error == Some(true) {
         let mut item = error_item(mcp_data, text);
@@ -132,7 +146,7 @@ fn success_or_error(result: &CallToolResult, mcp_data: Value) -> Value {
         "response": text,
         "content": result.content,
         "enkrypt_mcp_data": mcp_data,
-        "enkrypt_policy_detections": empty_detections(),
+        "enkrypt_policy_detections": detections,
     });
     if let Some(structured) = &result.structured_content {
         item["structured_content"] = structured.clone();
@@ -182,7 +196,7 @@ pub(super) async fn secure_call(
         let outcome = gateway
             .execute(index, &tool, Some(args), None, &item_request_id)
             .await;
-        let result = result_item(&outcome, mcp_data);
+        let result = result_item(gateway, index, &outcome, mcp_data);
         let status = result
             .get("status")
             .and_then(Value::as_str)

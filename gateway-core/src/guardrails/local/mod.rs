@@ -1,0 +1,171 @@
+//! The offline guardrail engine: the same detector names as the Enkrypt API, no network.
+//!
+//! Text is normalised first (`normalize.rs`); then `injection_attack` (`injection.rs`), `pii`
+//! (`pii.rs`, with reversible redaction), `secrets` (`secrets.rs`), `keyword_detector`, `toxicity` and
+//! `nsfw` (`words.rs`) run. Detectors that need a model or the cloud (`policy_violation`,
+//! `topic_detector`, `bias`, `relevancy`, `adherence`, `hallucination`) are reported as unavailable
+//! offline rather than silently passing; they cannot block in this engine.
+
+pub mod injection;
+pub mod normalize;
+pub mod pii;
+pub mod secrets;
+pub mod words;
+
+use futures::future::BoxFuture;
+use serde_json::json;
+
+use super::{Detection, GuardrailError, Provider, Redaction, Side};
+use crate::config::GuardrailPolicy;
+
+/// Detectors this engine implements.
+pub const SUPPORTED: &[&str] = &[
+    "injection_attack",
+    "pii",
+    "secrets",
+    "keyword_detector",
+    "toxicity",
+    "nsfw",
+];
+
+/// The offline provider. Its PII vault lives as long as the gateway process (one client session).
+#[derive(Default)]
+pub struct LocalProvider {
+    vault: pii::Vault,
+}
+
+impl LocalProvider {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// All findings on `text` for `policy` (synchronous; fast enough for the request path).
+    pub fn scan(&self, policy: &GuardrailPolicy, text: &str) -> Vec<Detection> {
+        let scanned = normalize::scan_text(text);
+        let mut out = Vec::new();
+
+        let (score, categories) = injection::score(&scanned);
+        out.push(if score >= injection::THRESHOLD {
+            Detection::fired(
+                "injection_attack",
+                format!("prompt injection patterns: {}", categories.join(", ")),
+                json!({"score": score, "categories": categories}),
+            )
+        } else {
+            Detection::quiet("injection_attack", json!({"score": score}))
+        });
+
+        let found = pii::find(&scanned);
+        out.push(if found.is_empty() {
+            Detection::quiet("pii", json!({}))
+        } else {
+            let mut labels: Vec<&str> = found.iter().map(|m| m.kind.label()).collect();
+            labels.dedup();
+            Detection::fired(
+                "pii",
+                format!("personal data: {}", labels.join(", ")),
+                json!({"types": labels, "count": found.len()}),
+            )
+        });
+
+        let kinds = secrets::find(&scanned);
+        out.push(if kinds.is_empty() {
+            Detection::quiet("secrets", json!({}))
+        } else {
+            Detection::fired(
+                "secrets",
+                format!("secrets: {}", kinds.join(", ")),
+                json!({"types": kinds}),
+            )
+        });
+
+        let keywords = words::policy_keywords(policy);
+        if !keywords.is_empty() {
+            let hits = words::matches(&scanned, keywords.iter().map(String::as_str));
+            out.push(if hits.is_empty() {
+                Detection::quiet("keyword_detector", json!({}))
+            } else {
+                Detection::fired(
+                    "keyword_detector",
+                    format!("blocked keywords: {}", hits.join(", ")),
+                    json!({"keywords": hits}),
+                )
+            });
+        }
+        for (name, hits) in [
+            ("toxicity", words::toxic(&scanned)),
+            ("nsfw", words::nsfw(&scanned)),
+        ] {
+            out.push(if hits.is_empty() {
+                Detection::quiet(name, json!({}))
+            } else {
+                Detection::fired(
+                    name,
+                    format!("{name} terms: {}", hits.len()),
+                    json!({"count": hits.len()}),
+                )
+            });
+        }
+        for name in &policy.block {
+            if !SUPPORTED.contains(&name.as_str())
+                && !matches!(name.as_str(), "relevancy" | "adherence" | "hallucination")
+            {
+                out.push(Detection::quiet(
+                    name,
+                    json!({"note": "not available in the offline engine"}),
+                ));
+            }
+        }
+        out
+    }
+}
+
+impl Provider for LocalProvider {
+    fn name(&self) -> &'static str {
+        "local"
+    }
+
+    fn detect<'a>(
+        &'a self,
+        _side: Side,
+        policy: &'a GuardrailPolicy,
+        text: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Detection>, GuardrailError>> {
+        Box::pin(async move { Ok(self.scan(policy, text)) })
+    }
+
+    fn compare<'a>(
+        &'a self,
+        policy: &'a GuardrailPolicy,
+        _request: &'a str,
+        _response: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Detection>, GuardrailError>> {
+        Box::pin(async move {
+            Ok(["relevancy", "adherence", "hallucination"]
+                .iter()
+                .filter(|c| super::enkrypt::wants(policy, c))
+                .map(|c| {
+                    Detection::quiet(
+                        c,
+                        json!({"note": "needs the Enkrypt API; not available offline"}),
+                    )
+                })
+                .collect())
+        })
+    }
+
+    fn redact<'a>(&'a self, text: &'a str) -> BoxFuture<'a, Result<Redaction, GuardrailError>> {
+        Box::pin(async move {
+            let (text, key, _) = self.vault.redact(text);
+            Ok(Redaction { text, key })
+        })
+    }
+
+    fn restore<'a>(
+        &'a self,
+        text: &'a str,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<String, GuardrailError>> {
+        Box::pin(async move { Ok(self.vault.restore(text, key)) })
+    }
+}

@@ -1,0 +1,351 @@
+//! PII detection with validators (Luhn for cards, mod-97 for IBANs, SSN ranges, real IP parsing) to keep
+//! false positives down, and reversible redaction through a session-scoped vault.
+//!
+//! Limits: person names are found only with a cue (an honorific or "my name is …"), street addresses only
+//! in the common English "number + name + street type" shape; a NER model for names and addresses in many
+//! languages is not shipped yet.
+
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
+use regex::Regex;
+
+/// A kind of personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PiiKind {
+    Email,
+    Phone,
+    CreditCard,
+    Iban,
+    UsSsn,
+    IpAddress,
+    PersonName,
+    StreetAddress,
+}
+
+impl PiiKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            PiiKind::Email => "EMAIL",
+            PiiKind::Phone => "PHONE",
+            PiiKind::CreditCard => "CREDIT_CARD",
+            PiiKind::Iban => "IBAN",
+            PiiKind::UsSsn => "US_SSN",
+            PiiKind::IpAddress => "IP_ADDRESS",
+            PiiKind::PersonName => "PERSON",
+            PiiKind::StreetAddress => "ADDRESS",
+        }
+    }
+}
+
+/// One finding: kind and byte range in the scanned text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PiiMatch {
+    pub kind: PiiKind,
+    pub start: usize,
+    pub end: usize,
+}
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("static regex")
+}
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,62}\.)+[a-z]{2,24}\b")
+});
+static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\+\d{1,3}[\s.-]?\(?\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4}\b|\(\d{3}\)\s?\d{3}[\s.-]\d{4}\b|\b\d{3}[.-]\d{3}[.-]\d{4}\b",
+    )
+});
+static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:\d[ -]?){12,18}\d\b"));
+static IBAN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"));
+static SSN: LazyLock<Regex> = LazyLock::new(|| re(r"\b(\d{3})-(\d{2})-(\d{4})\b"));
+static IPV4: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:\d{1,3}\.){3}\d{1,3}\b"));
+static IPV6: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})\b|(?i)\b(?:[0-9a-f]{1,4}:){1,6}:[0-9a-f]{1,4}\b",
+    )
+});
+static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sr|Sra|Herr|Frau|Mme|M)\.? ([A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+){0,2})|(?i:my name is|i am called|je m'appelle|me llamo|ich heiße|mi chiamo) ([A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+){0,2})",
+    )
+});
+static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b\d{1,5} (?:[A-Z][a-z]+ ){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Court|Ct|Place|Pl|Terrace|Parkway)\b\.?",
+    )
+});
+
+fn digits(s: &str) -> Vec<u32> {
+    s.chars().filter_map(|c| c.to_digit(10)).collect()
+}
+
+/// Luhn checksum over a card number's digits.
+pub fn luhn_ok(number: &[u32]) -> bool {
+    let sum: u32 = number
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+fn card_ok(candidate: &str) -> bool {
+    let d = digits(candidate);
+    (13..=19).contains(&d.len())
+        && matches!(d.first(), Some(2..=6))
+        && !d.iter().all(|&x| x == d[0])
+        && luhn_ok(&d)
+}
+
+/// ISO 13616 mod-97 check.
+pub fn iban_ok(candidate: &str) -> bool {
+    let compact: String = candidate.chars().filter(|c| !c.is_whitespace()).collect();
+    if !(15..=34).contains(&compact.len()) {
+        return false;
+    }
+    let rearranged = format!("{}{}", &compact[4..], &compact[..4]);
+    let mut remainder: u64 = 0;
+    for c in rearranged.chars() {
+        let value = match c.to_digit(36) {
+            Some(v) => v as u64,
+            None => return false,
+        };
+        remainder = if value >= 10 {
+            (remainder * 100 + value) % 97
+        } else {
+            (remainder * 10 + value) % 97
+        };
+    }
+    remainder == 1
+}
+
+fn ssn_ok(caps: &regex::Captures<'_>) -> bool {
+    let area: u32 = caps
+        .get(1)
+        .and_then(|m| m.as_str().parse().ok())
+        .unwrap_or(0);
+    let group: u32 = caps
+        .get(2)
+        .and_then(|m| m.as_str().parse().ok())
+        .unwrap_or(0);
+    let serial: u32 = caps
+        .get(3)
+        .and_then(|m| m.as_str().parse().ok())
+        .unwrap_or(0);
+    area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+}
+
+fn phone_ok(candidate: &str) -> bool {
+    let n = digits(candidate).len();
+    (10..=15).contains(&n)
+}
+
+/// Every PII finding in `text`, non-overlapping, in order.
+pub fn find(text: &str) -> Vec<PiiMatch> {
+    let mut found: Vec<PiiMatch> = Vec::new();
+    let mut push = |kind, start, end| found.push(PiiMatch { kind, start, end });
+    for m in EMAIL.find_iter(text) {
+        push(PiiKind::Email, m.start(), m.end());
+    }
+    for m in IBAN.find_iter(text) {
+        if iban_ok(m.as_str()) {
+            push(PiiKind::Iban, m.start(), m.end());
+        }
+    }
+    for m in CARD.find_iter(text) {
+        if card_ok(m.as_str()) {
+            push(PiiKind::CreditCard, m.start(), m.end());
+        }
+    }
+    for caps in SSN.captures_iter(text) {
+        if let Some(m) = caps.get(0).filter(|_| ssn_ok(&caps)) {
+            push(PiiKind::UsSsn, m.start(), m.end());
+        }
+    }
+    for m in IPV4.find_iter(text) {
+        if m.as_str().parse::<std::net::Ipv4Addr>().is_ok() {
+            push(PiiKind::IpAddress, m.start(), m.end());
+        }
+    }
+    for m in IPV6.find_iter(text) {
+        if m.as_str().parse::<std::net::Ipv6Addr>().is_ok() {
+            push(PiiKind::IpAddress, m.start(), m.end());
+        }
+    }
+    for m in PHONE.find_iter(text) {
+        if phone_ok(m.as_str()) {
+            push(PiiKind::Phone, m.start(), m.end());
+        }
+    }
+    for caps in NAME_CUE.captures_iter(text) {
+        if let Some(m) = caps.get(1).or_else(|| caps.get(2)) {
+            push(PiiKind::PersonName, m.start(), m.end());
+        }
+    }
+    for m in ADDRESS.find_iter(text) {
+        push(PiiKind::StreetAddress, m.start(), m.end());
+    }
+    // Earlier kinds win overlaps (an IBAN's digits are not also a phone number).
+    let mut kept: Vec<PiiMatch> = Vec::new();
+    for m in found {
+        if !kept.iter().any(|k| m.start < k.end && k.start < m.end) {
+            kept.push(m);
+        }
+    }
+    kept.sort_by_key(|m| m.start);
+    kept
+}
+
+/// Original values behind the placeholders of one redaction, kept in memory for this process only.
+#[derive(Default)]
+pub struct Vault {
+    entries: Mutex<VaultEntries>,
+}
+
+#[derive(Default)]
+struct VaultEntries {
+    by_key: HashMap<String, Vec<(String, String)>>,
+    order: std::collections::VecDeque<String>,
+}
+
+/// Redactions remembered at once; the oldest are forgotten first.
+const VAULT_CAPACITY: usize = 10_000;
+
+impl Vault {
+    /// Replaces every PII finding with a placeholder like `[EMAIL_1]`; returns the text and a key.
+    pub fn redact(&self, text: &str) -> (String, String, Vec<PiiKind>) {
+        let matches = find(text);
+        let key = uuid::Uuid::new_v4().simple().to_string();
+        let mut out = String::with_capacity(text.len());
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut counters: HashMap<PiiKind, usize> = HashMap::new();
+        let mut last = 0;
+        let mut kinds = Vec::new();
+        for m in &matches {
+            let original = &text[m.start..m.end];
+            let placeholder = match pairs.iter().find(|(_, o)| o == original) {
+                Some((p, _)) => p.clone(),
+                None => {
+                    let n = counters.entry(m.kind).or_insert(0);
+                    *n += 1;
+                    let p = format!("[{}_{}]", m.kind.label(), n);
+                    pairs.push((p.clone(), original.to_string()));
+                    p
+                }
+            };
+            out.push_str(&text[last..m.start]);
+            out.push_str(&placeholder);
+            last = m.end;
+            kinds.push(m.kind);
+        }
+        out.push_str(&text[last..]);
+        if !pairs.is_empty()
+            && let Ok(mut entries) = self.entries.lock()
+        {
+            entries.by_key.insert(key.clone(), pairs);
+            entries.order.push_back(key.clone());
+            while entries.order.len() > VAULT_CAPACITY {
+                if let Some(old) = entries.order.pop_front() {
+                    entries.by_key.remove(&old);
+                }
+            }
+        }
+        (out, key, kinds)
+    }
+
+    /// Puts the originals of redaction `key` back into `text`.
+    pub fn restore(&self, text: &str, key: &str) -> String {
+        let Ok(entries) = self.entries.lock() else {
+            return text.to_string();
+        };
+        let Some(pairs) = entries.by_key.get(key) else {
+            return text.to_string();
+        };
+        let mut out = text.to_string();
+        for (placeholder, original) in pairs {
+            out = out.replace(placeholder.as_str(), original);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<PiiKind> {
+        find(text).into_iter().map(|m| m.kind).collect()
+    }
+
+    #[test]
+    fn finds_validated_pii() {
+        assert_eq!(kinds("mail jane.doe@example.com now"), vec![PiiKind::Email]);
+        assert_eq!(
+            kinds("card 4111 1111 1111 1111 ok"),
+            vec![PiiKind::CreditCard]
+        );
+        assert!(kinds("card 4111 1111 1111 1112").is_empty(), "Luhn rejects");
+        assert_eq!(
+            kinds("iban DE89 3704 0044 0532 0130 00"),
+            vec![PiiKind::Iban]
+        );
+        assert!(
+            !kinds("iban DE89 3704 0044 0532 0130 01").contains(&PiiKind::Iban),
+            "mod-97 rejects: {:?}",
+            kinds("iban DE89 3704 0044 0532 0130 01")
+        );
+        assert_eq!(kinds("ssn 123-45-6789"), vec![PiiKind::UsSsn]);
+        assert!(kinds("ssn 000-45-6789").is_empty());
+        assert_eq!(kinds("call +1 415-555-0132"), vec![PiiKind::Phone]);
+        assert_eq!(kinds("host 192.168.10.25"), vec![PiiKind::IpAddress]);
+        assert!(kinds("version 999.1.2.3").is_empty());
+        assert_eq!(
+            kinds("ip 2001:db8::8a2e:370:7334"),
+            vec![PiiKind::IpAddress]
+        );
+        assert_eq!(kinds("Dr. Maria Garcia called"), vec![PiiKind::PersonName]);
+        assert_eq!(
+            kinds("ship to 221 Baker Street please"),
+            vec![PiiKind::StreetAddress]
+        );
+    }
+
+    #[test]
+    fn benign_numbers_are_not_pii() {
+        for text in [
+            "the year 2024 had 365 days",
+            "order #12345 shipped",
+            "pi is 3.14159265",
+            "commit 4f9a2c1",
+        ] {
+            assert!(kinds(text).is_empty(), "{text}: {:?}", kinds(text));
+        }
+    }
+
+    #[test]
+    fn redaction_round_trips_and_reuses_placeholders() {
+        let vault = Vault::default();
+        let text = "write to a@b.io and a@b.io, card 4111111111111111";
+        let (redacted, key, _) = vault.redact(text);
+        assert!(!redacted.contains("a@b.io"));
+        assert!(redacted.contains("[EMAIL_1]") && !redacted.contains("[EMAIL_2]"));
+        assert_eq!(vault.restore(&redacted, &key), text);
+        assert_eq!(vault.restore("echo [EMAIL_1]", &key), "echo a@b.io");
+        assert_eq!(
+            vault.restore("echo [EMAIL_1]", "other-key"),
+            "echo [EMAIL_1]"
+        );
+    }
+}
