@@ -44,6 +44,12 @@ run: build
 	@echo "" >&2
 	ENKRYPT_GATEWAY_KEY=$(EXAMPLE_KEY) exec bin/gateway-core --config $(EXAMPLE_CONFIG)
 
+# Regenerate the committed JSON Schemas (schema/) and the UI's TypeScript types (ui/src/generated/) from
+# the Rust types; `cargo test` fails when they are out of date.
+.PHONY: schema
+schema: deps-rust
+	$(CARGO) run -q -p gateway-core --example gen_schema
+
 fmt:
 	$(CARGO) fmt --all
 

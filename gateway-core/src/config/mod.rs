@@ -5,24 +5,28 @@
 //! or a [`ConfigError`] whose [`Diagnostic`]s the CLI (`check-config`) and the desktop UI show alike.
 //! Inside: `load` (layout detection and the top-level sections), `common` and `server` (the two section
 //! shapes), `reader` (typed reads that collect diagnostics), `locate` (JSON paths → lines), `refs`
-//! (`${env:…}`/`${keyring:…}`), `path` (which file, `~`). This module does not watch the file for
-//! changes, write configs, or talk to the keychain.
+//! (`${env:…}`/`${keyring:…}`), `path` (which file, `~`), `edit` (typed edits and atomic saves, for the
+//! desktop app), `schema` (the JSON Schema and TypeScript types generated from the Rust types). This
+//! module does not watch the file for changes or talk to the keychain.
 //!
 //! Secrets: gateway keys appear masked in JSON paths; resolved reference values, API keys, env values
 //! and headers never appear in a diagnostic and sit in [`crate::secret::Sensitive`] in the model.
 
 mod common;
+pub mod edit;
 mod load;
 pub mod locate;
 pub mod model;
 pub mod path;
 mod reader;
 pub mod refs;
+pub mod schema;
 mod server;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+pub use edit::{ConfigDocument, ConfigEdit, EditError};
 pub use locate::{JsonPath, LineIndex, Segment};
 pub use model::*;
 pub use path::{default_audit_log_path, expand_home, resolve_path};
