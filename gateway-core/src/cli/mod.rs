@@ -15,6 +15,7 @@ mod client;
 mod init;
 mod logs;
 mod secret;
+mod tools;
 use rmcp::ServiceExt;
 
 use crate::audit::{AuditEvent, AuditLog, AuditOptions, EventKind};
@@ -73,6 +74,9 @@ pub enum Command {
     Logs(logs::LogsArgs),
     /// Create ~/.enkrypt/enkrypt_mcp_config.json from the example, with a new gateway key and id.
     Init(init::InitArgs),
+    /// Review tools quarantined by the guardrails (poisoned or changed definitions): list, approve, deny.
+    #[command(subcommand)]
+    Tools(tools::ToolsCommand),
 }
 
 /// Runs the parsed command.
@@ -85,6 +89,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Secret(command) => secret::run(command, path).await,
         Command::Logs(args) => logs::run(args, path).await,
         Command::Init(args) => init::run(args, path).await,
+        Command::Tools(command) => tools::run(command, path).await,
     }
 }
 

@@ -143,8 +143,26 @@ impl Gateway {
             return CallOutcome::Refused(refusal);
         }
 
-        match self.server_tools(index).await {
-            Ok((tools, _)) if !tools.iter().any(|t| t.name == tool) => {
+        let found = self
+            .server_tools(index)
+            .await
+            .map(|(tools, _)| tools.iter().find(|t| t.name == tool).cloned());
+        if let Ok(Some(definition)) = &found
+            && self.is_quarantined(index, definition)
+        {
+            let verdict = Verdict::Block {
+                detectors: vec!["tool_quarantine".to_string()],
+                reasons: vec![format!(
+                    "tool '{tool}' of server '{server_name}' is quarantined (its definition looks poisoned or changed since it was approved); review it with `gateway-core tools list` and approve it with `gateway-core tools approve {server_name} {tool}`"
+                )],
+                detections: vec![],
+            };
+            if let Some(blocked) = self.blocked(Side::Input, &verdict, false, ctx, started) {
+                return blocked;
+            }
+        }
+        match found {
+            Ok(None) => {
                 self.audit.record(
                     self.audit_event(EventKind::Error, server_name, tool, request_id)
                         .with_decision(Decision::Error)
@@ -156,7 +174,7 @@ impl Gateway {
                     tool: tool.to_string(),
                 };
             }
-            Ok(_) => {}
+            Ok(Some(_)) => {}
             Err(error) => {
                 self.audit_failure(server_name, tool, request_id, started, &error);
                 return CallOutcome::Failed(error);

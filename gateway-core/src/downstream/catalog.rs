@@ -5,14 +5,17 @@
 //! the listing waits at most `list_deadline`; a server that is still starting keeps discovering in the
 //! background and the client gets `notifications/tools/list_changed` when its tools arrive.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use rmcp::model::Tool;
 
 use super::Gateway;
 use super::names::{bare_name, direct_name};
+use crate::audit::{AuditEvent, Decision, EventKind};
 use crate::config::ToolNamePrefix;
+use crate::guardrails::pins::PinStatus;
+use crate::guardrails::poisoning;
 use crate::upstream::UpstreamError;
 
 /// Where a server's tool list came from (the reference's `source` / `tools_source`).
@@ -52,6 +55,9 @@ impl Gateway {
             return Ok((hit.tools, ToolSource::Cache));
         }
         let tools = server.upstream.list_tools().await?;
+        if self.common.guardrails_enabled {
+            self.review_tools(index, &tools).await;
+        }
         let entry = self
             .cache
             .put(&self.gateway_id, &server.config.server_name, tools)
@@ -59,12 +65,89 @@ impl Gateway {
         Ok((entry.tools, ToolSource::Discovery))
     }
 
-    /// The tools of server `index` that its access rules let through.
+    /// Scans freshly discovered tools for poisoning, pins their definitions and reports what got
+    /// quarantined (poisoned, or changed since approval) to the audit log.
+    async fn review_tools(&self, index: usize, tools: &[Tool]) {
+        let server = &self.servers[index].config.server_name;
+        let mut others = Vec::new();
+        for (i, other) in self.servers.iter().enumerate() {
+            if i != index
+                && let Some(hit) = self
+                    .cache
+                    .get(&self.gateway_id, &other.config.server_name)
+                    .await
+            {
+                others.extend(hit.tools.iter().map(|t| t.name.to_string()));
+            }
+        }
+        for tool in tools {
+            if others.iter().any(|o| o == tool.name.as_ref()) {
+                tracing::warn!(server = %server, tool = %tool.name, "tool name also offered by another server");
+                self.audit.record(
+                    AuditEvent::new(EventKind::Error, self.gateway_id.clone())
+                        .with_server(server.clone())
+                        .with_tool(tool.name.to_string())
+                        .with_detectors(["tool_name_collision"])
+                        .with_message("tool name also offered by another server"),
+                );
+            }
+        }
+        let findings: BTreeMap<String, Vec<String>> = tools
+            .iter()
+            .map(|t| (t.name.to_string(), poisoning::scan(t, &others)))
+            .filter(|(_, reasons)| !reasons.is_empty())
+            .collect();
+        match self.pins.review(&self.gateway_id, server, tools, &findings) {
+            Ok(quarantined) => {
+                for q in quarantined {
+                    let detector = if q.diff.is_some() {
+                        "tool_changed"
+                    } else {
+                        "tool_poisoning"
+                    };
+                    let mut message = format!("tool quarantined: {}", q.reasons.join("; "));
+                    if let Some(diff) = &q.diff {
+                        message.push('\n');
+                        message.push_str(diff);
+                    }
+                    tracing::warn!(server = %server, tool = %q.tool, detector, "tool quarantined");
+                    self.audit.record(
+                        AuditEvent::new(EventKind::Block, self.gateway_id.clone())
+                            .with_server(server.clone())
+                            .with_tool(q.tool.clone())
+                            .with_decision(Decision::Blocked)
+                            .with_detectors([detector])
+                            .with_side("discovery")
+                            .with_message(message),
+                    );
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "tool pins unavailable; only poisoned tools are hidden")
+            }
+        }
+    }
+
+    /// Whether a tool is quarantined or denied (only while guardrails are on).
+    pub fn is_quarantined(&self, index: usize, tool: &Tool) -> bool {
+        if !self.common.guardrails_enabled {
+            return false;
+        }
+        let server = &self.servers[index].config.server_name;
+        match self.pins.status(&self.gateway_id, server, &tool.name) {
+            Some(PinStatus::Approved) => false,
+            Some(PinStatus::Quarantined | PinStatus::Denied) => true,
+            // Unpinned (pin file unusable): hide what looks poisoned.
+            None => !poisoning::scan(tool, &[]).is_empty(),
+        }
+    }
+
+    /// The tools of server `index` that its access rules and the quarantine let through.
     pub fn visible(&self, index: usize, tools: &[Tool]) -> Vec<Tool> {
         let policy = &self.servers[index].access;
         tools
             .iter()
-            .filter(|t| policy.check(&t.name).is_ok())
+            .filter(|t| policy.check(&t.name).is_ok() && !self.is_quarantined(index, t))
             .cloned()
             .collect()
     }

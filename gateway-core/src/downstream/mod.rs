@@ -27,6 +27,7 @@ use crate::audit::{AuditEvent, AuditLog, EventKind};
 use crate::cache::ToolCache;
 use crate::config::{CommonConfig, GatewayConfig, ServerConfig, ToolExposure};
 use crate::guardrails::Guardrails;
+use crate::guardrails::pins::PinStore;
 use crate::upstream::{Upstream, UpstreamEvent, UpstreamPool};
 use access::AccessPolicy;
 use catalog::NameMap;
@@ -50,6 +51,8 @@ pub struct Gateway {
     pub cache: Arc<dyn ToolCache>,
     pub audit: AuditLog,
     pub guardrails: Guardrails,
+    /// Pinned tool definitions and quarantine (rug-pull and poisoning protection).
+    pub pins: PinStore,
     pub loaded_at: SystemTime,
     pub list_deadline: Duration,
     names: RwLock<NameMap>,
@@ -92,6 +95,7 @@ impl Gateway {
             cache,
             audit,
             guardrails: Guardrails::for_config(config),
+            pins: PinStore::for_config(&config.path),
             loaded_at: SystemTime::now(),
             list_deadline: config.common.upstream_timeout.min(Duration::from_secs(5)),
             names: RwLock::new(NameMap::default()),

@@ -10,7 +10,9 @@
 
 pub mod enkrypt;
 pub mod local;
+pub mod pins;
 pub mod pipeline;
+pub mod poisoning;
 pub mod text;
 
 use std::sync::Arc;
