@@ -16,5 +16,6 @@ pub mod downstream;
 pub mod files;
 pub mod guardrails;
 pub mod secret;
+pub mod setup;
 pub mod shutdown;
 pub mod upstream;

@@ -12,6 +12,7 @@
 //! many were dropped. At shutdown call [`AuditLog::flush_and_close`] (from `spawn_blocking`).
 
 pub mod event;
+pub mod follow;
 mod rotate;
 mod scrub;
 mod writer;
@@ -31,6 +32,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, SendTimeoutError, Sender, Tr
 use tracing::{debug, warn};
 
 pub use event::{AuditEvent, Decision, EventKind};
+pub use follow::{AuditFilter, AuditFollower, FollowError, FollowOptions, follow, read_recent};
 pub use rotate::rotated_path;
 pub use scrub::scrub;
 
