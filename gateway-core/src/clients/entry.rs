@@ -1,0 +1,266 @@
+//! Our one server entry: what it should contain, how it is merged into an existing one, and how an
+//! existing one is judged up to date or stale.
+//!
+//! The entry is named [`ENTRY_NAME`] and runs the absolute path of the gateway-core binary with
+//! `--config <absolute gateway config>` and the gateway key in `env` ([`build_entry`] is the only place
+//! that decides this). Only the fields we own are managed (`type` where the client uses it, `command`,
+//! `args`, `env.ENKRYPT_GATEWAY_KEY`); keys a user added to our entry (another env var, `disabled`…)
+//! are kept. The key never appears in a [`StaleReason`] or a rendered entry in clear: see [`masked`].
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use super::paths::{Os, PathEnv};
+use super::{ClientError, ClientSpec, EntryShape};
+use crate::secret::{Sensitive, mask};
+
+/// The name of our entry in every client (as the reference installer writes it).
+pub const ENTRY_NAME: &str = "Enkrypt Secure MCP Gateway";
+
+/// The env var carrying the gateway key to the gateway process (DESIGN.md).
+pub const GATEWAY_KEY_ENV: &str = "ENKRYPT_GATEWAY_KEY";
+
+/// Everything an install needs besides the client: where files are, which binary, which config, which key.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Whose path rules apply.
+    pub os: Os,
+    /// The environment the path rules read.
+    pub env: PathEnv,
+    /// Absolute path of the gateway-core binary the client should run.
+    pub gateway_binary: PathBuf,
+    /// Absolute path of the gateway config passed with `--config`.
+    pub gateway_config: PathBuf,
+    /// The gateway key given to the client in `env`; `None` when the gateway config could not be read
+    /// (enough for `status` and `uninstall`, not for `install`).
+    pub gateway_key: Option<Sensitive<String>>,
+}
+
+impl Context {
+    /// The context of this process: current OS and environment, the running binary, the config at
+    /// `config` (made absolute) and its first gateway's key. Fails when the config cannot be loaded.
+    pub fn from_process(config: &Path) -> Result<Self, ClientError> {
+        let mut ctx = Self::without_key(config)?;
+        ctx.gateway_key = Some(first_gateway_key(&ctx.gateway_config)?);
+        Ok(ctx)
+    }
+
+    /// Like [`Context::from_process`] but without reading the gateway config (no key).
+    pub fn without_key(config: &Path) -> Result<Self, ClientError> {
+        Ok(Self {
+            os: Os::current(),
+            env: PathEnv::from_process(),
+            gateway_binary: current_binary()?,
+            gateway_config: absolute(config),
+            gateway_key: None,
+        })
+    }
+}
+
+/// The running gateway-core binary, canonicalized (symlinks resolved).
+pub fn current_binary() -> Result<PathBuf, ClientError> {
+    let exe = std::env::current_exe().map_err(|source| ClientError::CurrentExe { source })?;
+    // On Linux a binary replaced on disk while running reads back as "<path> (deleted)"; the new file
+    // at <path> is the one clients should launch.
+    let exe = match exe.to_str().and_then(|s| s.strip_suffix(" (deleted)")) {
+        Some(stripped) if Path::new(stripped).exists() => PathBuf::from(stripped),
+        _ => exe,
+    };
+    std::fs::canonicalize(&exe).map_err(|source| ClientError::CurrentExe { source })
+}
+
+/// `path` made absolute against the working directory, without resolving symlinks (a user's
+/// symlinked config keeps the name they chose).
+pub fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The key of the first gateway in the config at `path`.
+pub fn first_gateway_key(path: &Path) -> Result<Sensitive<String>, ClientError> {
+    let cfg = crate::config::load(path)?;
+    cfg.gateways
+        .first()
+        .map(|g| g.key.clone())
+        .ok_or_else(|| ClientError::NoGateway {
+            path: path.to_path_buf(),
+        })
+}
+
+fn path_str(path: &Path) -> Result<&str, ClientError> {
+    path.to_str().ok_or_else(|| ClientError::NonUtf8Path {
+        path: path.to_path_buf(),
+    })
+}
+
+/// The entry this context wants in `client`'s file. This is the one function deciding the entry's
+/// content (a keychain reference instead of the key itself would change only this).
+pub fn build_entry(client: &ClientSpec, ctx: &Context) -> Result<Map<String, Value>, ClientError> {
+    let key = ctx.gateway_key.as_ref().ok_or(ClientError::NoGatewayKey)?;
+    let mut entry = Map::new();
+    if client.shape == EntryShape::TypedStdio {
+        entry.insert("type".into(), json!("stdio"));
+    }
+    entry.insert("command".into(), json!(path_str(&ctx.gateway_binary)?));
+    entry.insert(
+        "args".into(),
+        json!(["--config", path_str(&ctx.gateway_config)?]),
+    );
+    entry.insert("env".into(), json!({ GATEWAY_KEY_ENV: key.expose() }));
+    Ok(entry)
+}
+
+/// `wanted` applied onto `existing`: managed fields replaced (env merged key by key), other keys and
+/// their order kept. A non-object `existing` is replaced.
+pub(crate) fn merge_entry(existing: Option<&Value>, wanted: Map<String, Value>) -> Value {
+    let Some(Value::Object(existing)) = existing else {
+        return Value::Object(wanted);
+    };
+    let mut merged = existing.clone();
+    for (key, value) in wanted {
+        match (merged.get_mut(&key), value) {
+            (Some(Value::Object(old_env)), Value::Object(new_env)) if key == "env" => {
+                for (name, v) in new_env {
+                    old_env.insert(name, v);
+                }
+            }
+            (_, value) => {
+                merged.insert(key, value);
+            }
+        }
+    }
+    Value::Object(merged)
+}
+
+/// A field of our entry that differs from what this gateway would write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaleField {
+    /// The entry is not a JSON object.
+    Entry,
+    /// `type` is not `"stdio"` (VS Code, Claude Code).
+    Type,
+    /// `command` is not this gateway-core binary (e.g. the binary moved).
+    Command,
+    /// `args` is not `["--config", <path>]`.
+    Args,
+    /// `--config` points at another gateway config.
+    ConfigPath,
+    /// `env.ENKRYPT_GATEWAY_KEY` is missing or another key.
+    GatewayKey,
+}
+
+/// Why an entry is stale: which field, what was found, what is expected (keys masked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaleReason {
+    /// The field.
+    pub field: StaleField,
+    /// The value found (masked for the key); `None` when absent.
+    pub found: Option<String>,
+    /// The value expected (masked for the key).
+    pub expected: Option<String>,
+}
+
+impl std::fmt::Display for StaleReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let label = match self.field {
+            StaleField::Entry => "entry is not an object",
+            StaleField::Type => "type",
+            StaleField::Command => "command",
+            StaleField::Args => "args",
+            StaleField::ConfigPath => "config path",
+            StaleField::GatewayKey => "gateway key",
+        };
+        let found = self.found.as_deref().unwrap_or("(missing)");
+        match &self.expected {
+            Some(expected) => write!(f, "{label}: {found} → {expected}"),
+            None => write!(f, "{label}"),
+        }
+    }
+}
+
+fn short(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// How `existing` differs from what `ctx` would install in `client`, managed fields only. The key is
+/// compared only when the context knows it. Empty means up to date.
+pub fn compare(client: &ClientSpec, ctx: &Context, existing: &Value) -> Vec<StaleReason> {
+    let mut reasons = Vec::new();
+    let reason = |field, found: Option<String>, expected: Option<String>| StaleReason {
+        field,
+        found,
+        expected,
+    };
+    let Value::Object(entry) = existing else {
+        reasons.push(reason(StaleField::Entry, Some(short(existing)), None));
+        return reasons;
+    };
+    if client.shape == EntryShape::TypedStdio && entry.get("type") != Some(&json!("stdio")) {
+        let found = entry.get("type").map(short);
+        reasons.push(reason(StaleField::Type, found, Some("stdio".into())));
+    }
+    let binary = ctx.gateway_binary.to_string_lossy();
+    if entry.get("command").and_then(Value::as_str) != Some(&*binary) {
+        let found = entry.get("command").map(short);
+        reasons.push(reason(
+            StaleField::Command,
+            found,
+            Some(binary.into_owned()),
+        ));
+    }
+    let config = ctx.gateway_config.to_string_lossy();
+    match entry
+        .get("args")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        Some([flag, path]) if flag == "--config" => {
+            if path.as_str() != Some(&*config) {
+                let found = Some(short(path));
+                reasons.push(reason(
+                    StaleField::ConfigPath,
+                    found,
+                    Some(config.into_owned()),
+                ));
+            }
+        }
+        _ => {
+            let found = entry.get("args").map(short);
+            let expected = json!(["--config", config]).to_string();
+            reasons.push(reason(StaleField::Args, found, Some(expected)));
+        }
+    }
+    if let Some(key) = &ctx.gateway_key {
+        let found = entry
+            .get("env")
+            .and_then(|env| env.get(GATEWAY_KEY_ENV))
+            .and_then(Value::as_str);
+        if found != Some(key.expose().as_str()) {
+            let found = found.map(mask);
+            reasons.push(reason(StaleField::GatewayKey, found, Some(key.masked())));
+        }
+    }
+    reasons
+}
+
+/// `entry` with every `env` value masked, for display and JSON reports.
+pub fn masked(entry: &Value) -> Value {
+    let mut out = entry.clone();
+    if let Some(Value::Object(env)) = out.get_mut("env") {
+        for value in env.values_mut() {
+            if let Value::String(s) = value {
+                *s = mask(s);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "entry_tests.rs"]
+mod tests;
