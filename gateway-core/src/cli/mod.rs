@@ -84,7 +84,13 @@ pub async fn run(cli: Cli) -> ExitCode {
     let path = config::resolve_path(cli.config.as_deref());
     match cli.command.unwrap_or(Command::Stdio) {
         Command::Stdio => run_stdio(path).await,
-        Command::CheckConfig => check_config(path),
+        // `${keyring:…}` references make loading a blocking keychain call: keep it off the runtime.
+        Command::CheckConfig => tokio::task::spawn_blocking(move || check_config(path))
+            .await
+            .unwrap_or_else(|error| {
+                eprintln!("error: check-config did not complete: {error}");
+                ExitCode::FAILURE
+            }),
         Command::Client(command) => client::run(command, path).await,
         Command::Secret(command) => secret::run(command, path).await,
         Command::Logs(args) => logs::run(args, path).await,
@@ -161,8 +167,21 @@ fn presented_key() -> Option<String> {
         .or_else(|| std::env::var("ENKRYPT_APIKEY").ok())
 }
 
+/// [`config::load`] on the blocking pool: resolving `${keyring:…}` references talks to the OS keychain.
+async fn load_config(path: &std::path::Path) -> Result<GatewayConfig, ConfigError> {
+    let owned = path.to_path_buf();
+    tokio::task::spawn_blocking(move || config::load(&owned))
+        .await
+        .unwrap_or_else(|error| {
+            Err(ConfigError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(error.to_string()),
+            })
+        })
+}
+
 async fn run_stdio(path: PathBuf) -> ExitCode {
-    let cfg = match config::load(&path) {
+    let cfg = match load_config(&path).await {
         Ok(cfg) => cfg,
         Err(error) => {
             print_config_error(&error);

@@ -7,7 +7,8 @@
 //! shapes), `reader` (typed reads that collect diagnostics), `locate` (JSON paths → lines), `refs`
 //! (`${env:…}`/`${keyring:…}`), `path` (which file, `~`), `edit` (typed edits and atomic saves, for the
 //! desktop app), `schema` (the JSON Schema and TypeScript types generated from the Rust types). This
-//! module does not watch the file for changes or talk to the keychain.
+//! module does not watch the file for changes; [`load`] reads `${keyring:…}` values through
+//! [`crate::secrets::KeychainSource`].
 //!
 //! Secrets: gateway keys appear masked in JSON paths; resolved reference values, API keys, env values
 //! and headers never appear in a diagnostic and sit in [`crate::secret::Sensitive`] in the model.
@@ -75,9 +76,17 @@ impl ConfigError {
     }
 }
 
-/// Read, parse, resolve references in, and validate the config file at `path`.
+/// Read, parse, resolve references in (`${env:…}` from the process, `${keyring:…}` from the OS keychain),
+/// and validate the config file at `path`. Blocks on the keychain when the file has keychain references.
 pub fn load(path: &Path) -> Result<GatewayConfig, ConfigError> {
-    load_with(path, &RefSources::process())
+    let keychain = crate::secrets::KeychainSource::default();
+    load_with(
+        path,
+        &RefSources {
+            env: &ProcessEnv,
+            keyring: &keychain,
+        },
+    )
 }
 
 /// [`load`] with explicit reference sources (a keychain, or fixed values in tests).
@@ -115,6 +124,7 @@ pub fn load_with(path: &Path, sources: &RefSources<'_>) -> Result<GatewayConfig,
 }
 
 /// [`load`] from text already read; `path` is used in messages and for relative paths in the config.
+/// Keychain references are not resolved (tests, previews): use [`load_str_with`] for that.
 pub fn load_str(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
     load_str_with(path, text, &RefSources::process())
 }
