@@ -53,6 +53,22 @@ fn client_info() -> ClientConfig {
 }
 
 fn write_config(dir: &Path, upstream: &Path, no_audit: bool) -> Result<PathBuf> {
+    write_config_named(dir, upstream, no_audit, false, "bench_config.json")
+}
+
+fn write_config_named(
+    dir: &Path,
+    upstream: &Path,
+    no_audit: bool,
+    guardrails: bool,
+    name: &str,
+) -> Result<PathBuf> {
+    let policy = json!({
+        "enabled": guardrails,
+        "policy_name": "bench",
+        "additional_config": {"pii_redaction": false},
+        "block": ["injection_attack", "pii", "secrets", "toxicity", "nsfw"]
+    });
     let audit = if no_audit {
         PathBuf::from("/proc/no-audit/audit.jsonl")
     } else {
@@ -60,17 +76,20 @@ fn write_config(dir: &Path, upstream: &Path, no_audit: bool) -> Result<PathBuf> 
     };
     let config = json!({
         "common_mcp_gateway_config": {
-            "enkrypt_guardrails_enabled": false,
+            "enkrypt_guardrails_enabled": guardrails,
+            "enkrypt_guardrails_provider": "local",
             "enkrypt_audit_log_path": audit,
         },
         "gateways": {KEY: {"id": "bench", "mcp_config": [{
             "server_name": "echo_server",
             "description": "bench upstream",
             "config": {"command": upstream, "args": ["--name", "echo_server"]},
-            "tools": {}
+            "tools": {},
+            "input_guardrails_policy": policy,
+            "output_guardrails_policy": policy
         }]}}
     });
-    let path = dir.join("bench_config.json");
+    let path = dir.join(name);
     std::fs::write(&path, serde_json::to_vec_pretty(&config)?)?;
     Ok(path)
 }
@@ -123,8 +142,12 @@ async fn connect(args: &Args, config: &Path, via_gateway: bool) -> Result<(Targe
 }
 
 async fn call(target: &Target, i: usize) -> Result<()> {
+    call_with(target, format!("m{i}")).await
+}
+
+async fn call_with(target: &Target, message: String) -> Result<()> {
     let mut args = serde_json::Map::new();
-    args.insert("message".into(), json!(format!("m{i}")));
+    args.insert("message".into(), json!(message));
     let result = target
         .client
         .peer()
@@ -283,6 +306,60 @@ async fn main() -> Result<()> {
         tdirect,
         100.0 * tgateway / tdirect
     );
+    guardrail_overhead(&args, &dir).await?;
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// About 10 KB of ordinary tool output: prose, JSON and a directory listing.
+fn ten_kb_text() -> String {
+    let prose = "The deployment finished without errors. Three services were restarted and the cache was warmed. \
+                 Latency stayed within the agreed budget during the rollout window. ";
+    let json_line = r#"{"id": 4815, "name": "widget", "tags": ["blue", "small"], "price": 12.5, "in_stock": true}"#;
+    let listing = "-rw-r--r--  1 user staff  2048 Nov 25 12:00 Cargo.toml\n";
+    let mut text = String::with_capacity(10_500);
+    while text.len() < 10_000 {
+        text.push_str(prose);
+        text.push_str(json_line);
+        text.push('\n');
+        text.push_str(listing);
+    }
+    text
+}
+
+/// Per-call latency with a 10 KB payload (scanned on input and output) through two gateways on the same
+/// upstream: guardrails off vs the local engine blocking injection, PII, secrets, toxicity and NSFW.
+async fn guardrail_overhead(args: &Args, dir: &Path) -> Result<()> {
+    let off_config = write_config_named(dir, &args.upstream, false, false, "bench_off.json")?;
+    let on_config = write_config_named(dir, &args.upstream, false, true, "bench_on.json")?;
+    let (off, _) = connect(args, &off_config, true).await?;
+    let (on, _) = connect(args, &on_config, true).await?;
+    let payload = ten_kb_text();
+    for _ in 0..50 {
+        call_with(&off, payload.clone()).await?;
+        call_with(&on, payload.clone()).await?;
+    }
+    let (mut d_off, mut d_on) = (Vec::new(), Vec::new());
+    for _ in 0..(args.calls / 200).max(2) {
+        for (target, samples) in [(&off, &mut d_off), (&on, &mut d_on)] {
+            for _ in 0..100 {
+                let t = Instant::now();
+                call_with(target, payload.clone()).await?;
+                samples.push(t.elapsed());
+            }
+        }
+    }
+    d_off.sort();
+    d_on.sort();
+    println!(
+        "local guardrails on a {} B payload (input + output scanned): p50 {:.0} µs vs {:.0} µs off → added {:.0} µs p50, {:.0} µs p99",
+        payload.len(),
+        us(percentile(&d_on, 0.5)),
+        us(percentile(&d_off, 0.5)),
+        us(percentile(&d_on, 0.5)) - us(percentile(&d_off, 0.5)),
+        us(percentile(&d_on, 0.99)) - us(percentile(&d_off, 0.99)),
+    );
+    let _ = off.client.cancel().await;
+    let _ = on.client.cancel().await;
     Ok(())
 }
