@@ -21,7 +21,7 @@ use rmcp::ServiceExt;
 use crate::audit::{AuditEvent, AuditLog, AuditOptions, EventKind};
 use crate::cache::LocalToolCache;
 use crate::config::{self, ConfigError, GatewayConfig, Severity};
-use crate::downstream::{Gateway, GatewayServer};
+use crate::downstream::{Gateway, GatewayHandle, GatewayServer};
 
 /// Exit status for an unknown or missing gateway key (DESIGN.md).
 pub const EXIT_AUTH: u8 = 2;
@@ -180,7 +180,42 @@ async fn load_config(path: &std::path::Path) -> Result<GatewayConfig, ConfigErro
         })
 }
 
+/// Hot reload for a stdio gateway: the process's key selects its gateway in each new version.
+struct StdioReload {
+    handle: Arc<GatewayHandle>,
+    key: Option<String>,
+    audit: AuditLog,
+}
+
+impl crate::reload::Reloadable for StdioReload {
+    async fn apply(&self, cfg: Arc<GatewayConfig>) {
+        let gateway_id = self.handle.current().gateway_id.clone();
+        match crate::auth::find_gateway_index(&cfg, self.key.as_deref()) {
+            Ok(index) => {
+                let summary = self.handle.reload(&cfg, index).await;
+                crate::reload::record_reload(
+                    &self.audit,
+                    &gateway_id,
+                    &cfg.path,
+                    summary.servers,
+                    summary.restarted_upstreams,
+                );
+            }
+            Err(error) => {
+                tracing::warn!(%error, "config change ignored: this process's gateway key is no longer in the file");
+                self.audit
+                    .record(
+                        AuditEvent::new(EventKind::Error, gateway_id).with_message(format!(
+                            "config reload refused, previous config kept until restart: {error}"
+                        )),
+                    );
+            }
+        }
+    }
+}
+
 async fn run_stdio(path: PathBuf) -> ExitCode {
+    let initial_text = tokio::fs::read(&path).await.ok();
     let cfg = match load_config(&path).await {
         Ok(cfg) => cfg,
         Err(error) => {
@@ -191,7 +226,8 @@ async fn run_stdio(path: PathBuf) -> ExitCode {
     for warning in &cfg.warnings {
         tracing::warn!(path = %warning.location.json_path, line = ?warning.location.line, "{}", warning.message);
     }
-    let index = match crate::auth::find_gateway_index(&cfg, presented_key().as_deref()) {
+    let key = presented_key();
+    let index = match crate::auth::find_gateway_index(&cfg, key.as_deref()) {
         Ok(index) => index,
         Err(error) => {
             eprintln!("error: {error}");
@@ -208,11 +244,24 @@ async fn run_stdio(path: PathBuf) -> ExitCode {
             gateway.servers.len()
         )),
     );
-    let events_task = tokio::spawn(gateway.clone().run_events(events));
+    let handle = GatewayHandle::new(gateway.clone());
+    let events_task = tokio::spawn(handle.clone().run_events(events));
+    let reload_task = crate::reload::spawn(
+        path.clone(),
+        initial_text.as_deref(),
+        Arc::new(StdioReload {
+            handle: handle.clone(),
+            key,
+            audit: audit.clone(),
+        }),
+        audit.clone(),
+        gateway.gateway_id.clone(),
+    );
+    drop(gateway);
 
     let (stdin, stdout) = rmcp::transport::stdio_pipes();
     let (stdin, eof) = crate::shutdown::EofWatch::new(stdin);
-    let code = match GatewayServer::new(gateway.clone())
+    let code = match GatewayServer::new(handle.clone())
         .serve((stdin, stdout))
         .await
     {
@@ -226,7 +275,8 @@ async fn run_stdio(path: PathBuf) -> ExitCode {
                 _ = crate::shutdown::wait_for_eof(eof) => {
                     tracing::debug!("client closed stdin");
                     // Stop upstreams first so in-flight calls fail fast, then let rmcp finish.
-                    gateway.shutdown().await;
+                    reload_task.abort();
+                    handle.shutdown().await;
                     let _ = tokio::time::timeout(Duration::from_secs(2), &mut waiting).await;
                 }
                 _ = crate::shutdown::wait_for_signal() => {
@@ -240,7 +290,8 @@ async fn run_stdio(path: PathBuf) -> ExitCode {
             ExitCode::SUCCESS
         }
     };
-    gateway.shutdown().await;
+    reload_task.abort();
+    handle.shutdown().await;
     events_task.abort();
     let _ = tokio::task::spawn_blocking(move || audit.flush_and_close(Duration::from_millis(500)))
         .await;

@@ -119,7 +119,7 @@ impl Default for CommonConfig {
 }
 
 /// How to reach an upstream server.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UpstreamTransport {
     /// A local process speaking newline-delimited JSON-RPC on stdio.
     Stdio {

@@ -1,16 +1,19 @@
-//! The downstream side: the gateway as one MCP server to its client.
+//! The downstream side: the gateway as one MCP server to its clients.
 //!
-//! [`Gateway`] is the state of one authenticated gateway (its servers, upstream pool, tool cache, audit
-//! log); [`GatewayServer`] is the rmcp `ServerHandler` over it, answering both protocol eras (rmcp
-//! handles `initialize` and `server/discover`). Tool names live in `names.rs`, access rules in
-//! `access.rs`, discovery and listing in `catalog.rs`, calls in `calls.rs`, the reference's six gateway
-//! tools in `meta.rs`.
+//! [`Gateway`] is the state of one authenticated gateway for one version of the config (its servers,
+//! upstream pool, tool cache, audit log); [`GatewayHandle`] (`handle.rs`) holds the current one and
+//! swaps it on a config reload; [`GatewayServer`] is the rmcp `ServerHandler` over a handle, answering
+//! both protocol eras (rmcp handles `initialize` and `server/discover`). Tool names live in `names.rs`,
+//! access rules in `access.rs`, discovery and listing in `catalog.rs`, calls in `calls.rs`, the
+//! reference's six gateway tools in `meta.rs`, connected clients in `peers.rs`.
 
 pub mod access;
 pub mod calls;
 pub mod catalog;
+pub mod handle;
 pub mod meta;
 pub mod names;
+pub mod peers;
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
@@ -20,7 +23,7 @@ use rmcp::model::{
     PaginatedRequestParams, ServerCapabilities, ServerConfig as ServerInfo,
 };
 use rmcp::service::RequestContext;
-use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
+use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use tokio::sync::mpsc;
 
 use crate::audit::{AuditEvent, AuditLog, EventKind};
@@ -31,6 +34,8 @@ use crate::guardrails::pins::PinStore;
 use crate::upstream::{Upstream, UpstreamEvent, UpstreamPool};
 use access::AccessPolicy;
 use catalog::NameMap;
+pub use handle::GatewayHandle;
+use peers::Peers;
 
 /// The name the gateway reports to clients (the reference's).
 pub const SERVER_NAME: &str = "Enkrypt Secure MCP Gateway";
@@ -56,7 +61,8 @@ pub struct Gateway {
     pub loaded_at: SystemTime,
     pub list_deadline: Duration,
     names: RwLock<NameMap>,
-    peer: tokio::sync::Mutex<Option<Peer<RoleServer>>>,
+    /// Connected clients, shared by every version of this gateway across reloads.
+    peers: Arc<Peers>,
 }
 
 impl Gateway {
@@ -68,13 +74,54 @@ impl Gateway {
         audit: AuditLog,
     ) -> (Arc<Self>, mpsc::Receiver<UpstreamEvent>) {
         let entry = &config.gateways[gateway_index];
-        let base_dir = config
-            .path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."));
-        let base_dir = std::fs::canonicalize(base_dir).unwrap_or_else(|_| base_dir.to_path_buf());
-        let (pool, events) = UpstreamPool::new(&entry.servers, &config.common, &base_dir);
+        let (pool, events) = UpstreamPool::new(&entry.servers, &config.common, &base_dir(config));
+        let gateway = Self::assemble(config, gateway_index, pool, cache, audit, Arc::default());
+        (gateway, events)
+    }
+
+    /// The same gateway on a reloaded `config` (`gateway_index` selects it there): unchanged upstreams
+    /// keep running, the cache entries of changed or removed servers are dropped. Returns the new
+    /// gateway and the upstreams it no longer uses, for the caller to stop once it is swapped in.
+    pub async fn reloaded(
+        &self,
+        config: &GatewayConfig,
+        gateway_index: usize,
+    ) -> (Arc<Self>, Vec<Arc<Upstream>>) {
+        let entry = &config.gateways[gateway_index];
+        let (pool, dropped) =
+            self.pool
+                .reconcile(&entry.servers, &config.common, &base_dir(config));
+        for old in &self.servers {
+            let name = &old.config.server_name;
+            let same = entry
+                .servers
+                .iter()
+                .find(|s| &s.server_name == name)
+                .is_some_and(|new| same_server(&old.config, new));
+            if !same || self.gateway_id != entry.id {
+                self.cache.remove(&self.gateway_id, name).await;
+            }
+        }
+        let gateway = Self::assemble(
+            config,
+            gateway_index,
+            pool,
+            self.cache.clone(),
+            self.audit.clone(),
+            self.peers.clone(),
+        );
+        (gateway, dropped)
+    }
+
+    fn assemble(
+        config: &GatewayConfig,
+        gateway_index: usize,
+        pool: UpstreamPool,
+        cache: Arc<dyn ToolCache>,
+        audit: AuditLog,
+        peers: Arc<Peers>,
+    ) -> Arc<Self> {
+        let entry = &config.gateways[gateway_index];
         let servers = entry
             .servers
             .iter()
@@ -87,7 +134,7 @@ impl Gateway {
                 })
             })
             .collect();
-        let gateway = Arc::new(Self {
+        Arc::new(Self {
             gateway_id: entry.id.clone(),
             common: config.common.clone(),
             servers,
@@ -99,9 +146,8 @@ impl Gateway {
             loaded_at: SystemTime::now(),
             list_deadline: config.common.upstream_timeout.min(Duration::from_secs(5)),
             names: RwLock::new(NameMap::default()),
-            peer: tokio::sync::Mutex::new(None),
-        });
-        (gateway, events)
+            peers,
+        })
     }
 
     /// Index of the server called `name`.
@@ -129,27 +175,9 @@ impl Gateway {
         self.exposes_meta() && meta::is_meta_tool(name)
     }
 
-    /// Tells the client (legacy sessions) that the tool list changed. Best effort.
+    /// Tells every connected client (legacy sessions) that the tool list changed. Best effort.
     pub async fn notify_tools_changed(&self) {
-        let peer = self.peer.lock().await.clone();
-        if let Some(peer) = peer
-            && let Err(error) = peer.notify_tool_list_changed().await
-        {
-            tracing::debug!(%error, "could not send tools/list_changed");
-        }
-    }
-
-    /// Reacts to upstream notifications until the pool goes away.
-    pub async fn run_events(self: Arc<Self>, mut events: mpsc::Receiver<UpstreamEvent>) {
-        while let Some(event) = events.recv().await {
-            match event {
-                UpstreamEvent::ToolsChanged(server) => {
-                    self.cache.remove(&self.gateway_id, &server).await;
-                    tracing::info!(server = %server, "upstream tool list changed");
-                    self.notify_tools_changed().await;
-                }
-            }
-        }
+        self.peers.notify_tools_changed().await;
     }
 
     /// Stops every upstream and flushes the audit log.
@@ -158,21 +186,45 @@ impl Gateway {
     }
 }
 
-/// The rmcp server handler.
+/// The folder relative upstream command paths are resolved against: the config file's.
+fn base_dir(config: &GatewayConfig) -> std::path::PathBuf {
+    let dir = config
+        .path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())
+}
+
+/// Whether a reloaded server entry can keep its cached tool list (same transport, same tool rules).
+fn same_server(old: &ServerConfig, new: &ServerConfig) -> bool {
+    old.transport == new.transport && old.tools == new.tools
+}
+
+/// The rmcp server handler: one per client session, over the gateway's handle.
 #[derive(Clone)]
 pub struct GatewayServer {
-    gateway: Arc<Gateway>,
+    handle: Arc<GatewayHandle>,
+    registered: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl GatewayServer {
-    pub fn new(gateway: Arc<Gateway>) -> Self {
-        Self { gateway }
+    pub fn new(handle: Arc<GatewayHandle>) -> Self {
+        Self {
+            handle,
+            registered: Arc::default(),
+        }
+    }
+
+    /// The gateway for this request: the current config's.
+    fn gateway(&self) -> Arc<Gateway> {
+        self.handle.current()
     }
 
     async fn remember_peer(&self, context: &RequestContext<RoleServer>) {
-        let mut slot = self.gateway.peer.lock().await;
-        if slot.is_none() {
-            *slot = Some(context.peer.clone());
+        use std::sync::atomic::Ordering;
+        if !self.registered.swap(true, Ordering::AcqRel) {
+            self.handle.peers().add(context.peer.clone()).await;
         }
     }
 }
@@ -195,12 +247,13 @@ impl ServerHandler for GatewayServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         self.remember_peer(&context).await;
+        let gateway = self.gateway();
         let mut tools = Vec::new();
-        if self.gateway.exposes_meta() {
+        if gateway.exposes_meta() {
             tools.extend(meta::definitions());
         }
-        if self.gateway.exposes_direct() {
-            tools.extend(self.gateway.list_direct_tools().await);
+        if gateway.exposes_direct() {
+            tools.extend(gateway.list_direct_tools().await);
         }
         Ok(ListToolsResult::with_all_items(tools))
     }
@@ -210,19 +263,20 @@ impl ServerHandler for GatewayServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
+        self.remember_peer(&context).await;
+        let gateway = self.gateway();
         let request_id = context.id.to_string();
-        if self.gateway.exposes_meta() && meta::is_meta_tool(&request.name) {
-            self.gateway.audit.record(
-                AuditEvent::new(EventKind::Request, self.gateway.gateway_id.clone())
+        if gateway.exposes_meta() && meta::is_meta_tool(&request.name) {
+            gateway.audit.record(
+                AuditEvent::new(EventKind::Request, gateway.gateway_id.clone())
                     .with_tool(request.name.to_string())
                     .with_request_id(request_id.clone()),
             );
-            let result =
-                meta::call(&self.gateway, &request.name, request.arguments, &request_id).await;
+            let result = meta::call(&gateway, &request.name, request.arguments, &request_id).await;
             return Ok(result.into());
         }
-        if self.gateway.exposes_direct() {
-            return self.gateway.call_direct(request, &request_id).await;
+        if gateway.exposes_direct() {
+            return gateway.call_direct(request, &request_id).await;
         }
         Err(McpError::invalid_params(
             format!(

@@ -19,7 +19,7 @@ pub use session::Upstream;
 use crate::config::{CommonConfig, ServerConfig, UpstreamTransport};
 
 /// Limits applied to every upstream.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UpstreamLimits {
     pub request_timeout: Duration,
     pub start_timeout: Duration,
@@ -88,6 +88,9 @@ pub enum UpstreamError {
 /// All upstreams of one gateway, by server name.
 pub struct UpstreamPool {
     upstreams: HashMap<String, Arc<Upstream>>,
+    /// Shared by every upstream of this pool and of the pools reconciled from it, so one receiver
+    /// sees notifications across config reloads.
+    events: mpsc::Sender<UpstreamEvent>,
 }
 
 impl UpstreamPool {
@@ -101,16 +104,59 @@ impl UpstreamPool {
         base_dir: &Path,
     ) -> (Self, mpsc::Receiver<UpstreamEvent>) {
         let (tx, rx) = mpsc::channel(256);
+        let empty = Self {
+            upstreams: HashMap::new(),
+            events: tx,
+        };
+        let (pool, _) = empty.reconcile(servers, common, base_dir);
+        (pool, rx)
+    }
+
+    /// The pool for a reloaded config: an upstream whose name, resolved transport and limits are
+    /// unchanged is kept as it is (its process and session survive the reload); the others are new.
+    /// Returns the new pool and the upstreams it no longer holds, which the caller stops.
+    pub fn reconcile(
+        &self,
+        servers: &[ServerConfig],
+        common: &CommonConfig,
+        base_dir: &Path,
+    ) -> (Self, Vec<Arc<Upstream>>) {
         let limits = UpstreamLimits::from_common(common);
-        let upstreams = servers
+        let mut upstreams = HashMap::with_capacity(servers.len());
+        for server in servers {
+            let transport = resolve_command(&server.transport, base_dir);
+            let kept = self
+                .upstreams
+                .get(&server.server_name)
+                .filter(|old| old.transport() == &transport && old.limits() == limits)
+                .cloned();
+            let upstream = kept.unwrap_or_else(|| {
+                Arc::new(Upstream::new(
+                    &server.server_name,
+                    transport,
+                    limits,
+                    self.events.clone(),
+                ))
+            });
+            upstreams.insert(server.server_name.clone(), upstream);
+        }
+        let dropped = self
+            .upstreams
             .iter()
-            .map(|server| {
-                let transport = resolve_command(&server.transport, base_dir);
-                let upstream = Upstream::new(&server.server_name, transport, limits, tx.clone());
-                (server.server_name.clone(), Arc::new(upstream))
+            .filter(|(name, old)| {
+                upstreams
+                    .get(*name)
+                    .is_none_or(|new| !Arc::ptr_eq(new, old))
             })
+            .map(|(_, old)| old.clone())
             .collect();
-        (Self { upstreams }, rx)
+        (
+            Self {
+                upstreams,
+                events: self.events.clone(),
+            },
+            dropped,
+        )
     }
 
     pub fn get(&self, server: &str) -> Option<Arc<Upstream>> {
@@ -119,8 +165,13 @@ impl UpstreamPool {
 
     /// Stops every upstream process concurrently (closes stdin, short grace, then SIGKILL to the group).
     pub async fn shutdown(&self) {
-        futures::future::join_all(self.upstreams.values().map(|u| u.stop())).await;
+        stop_all(self.upstreams.values()).await;
     }
+}
+
+/// Stops the given upstreams concurrently.
+pub async fn stop_all<'a>(upstreams: impl IntoIterator<Item = &'a Arc<Upstream>>) {
+    futures::future::join_all(upstreams.into_iter().map(|u| u.stop())).await;
 }
 
 /// A stdio command written as a relative path (it contains a path separator) is taken relative to the

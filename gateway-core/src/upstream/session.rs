@@ -122,6 +122,16 @@ impl Upstream {
         &self.name
     }
 
+    /// How this upstream is reached (command paths already resolved).
+    pub fn transport(&self) -> &UpstreamTransport {
+        &self.transport
+    }
+
+    /// The limits it runs under.
+    pub fn limits(&self) -> UpstreamLimits {
+        self.limits
+    }
+
     /// How many processes were started for this upstream so far.
     pub fn start_count(&self) -> u64 {
         self.starts.load(Ordering::Relaxed)
