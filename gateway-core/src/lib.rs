@@ -19,6 +19,7 @@ pub mod guardrails;
 pub mod reload;
 pub mod secret;
 pub mod secrets;
+pub mod serve;
 pub mod setup;
 pub mod shutdown;
 pub mod upstream;

@@ -15,6 +15,7 @@ mod client;
 mod init;
 mod logs;
 mod secret;
+mod serve;
 mod tools;
 use rmcp::ServiceExt;
 
@@ -32,6 +33,9 @@ const EXAMPLES: &str = "\
 Examples:
   # Serve MCP over stdio (what Claude Desktop, Cursor, VS Code… launch):
   ENKRYPT_GATEWAY_KEY=<key> gateway-core --config ~/.enkrypt/enkrypt_mcp_config.json
+
+  # Serve MCP over HTTP on loopback (clients send Authorization: Bearer <key>):
+  gateway-core serve --listen 127.0.0.1:8000
 
   # Validate a config file (errors come with their JSON path and line):
   gateway-core check-config --config ./example_enkrypt_mcp_config.json
@@ -64,6 +68,8 @@ pub enum Command {
     Stdio,
     /// Validate the config file: exit 0 when valid, else 1 with every error's JSON path and line.
     CheckConfig,
+    /// Serve MCP over streamable HTTP at /mcp (loopback only unless --allow-remote; gateway key required).
+    Serve(serve::ServeArgs),
     /// Add, remove or inspect the gateway's entry in an MCP client's config (Claude Desktop, Cursor, …).
     #[command(subcommand)]
     Client(client::ClientCommand),
@@ -91,6 +97,7 @@ pub async fn run(cli: Cli) -> ExitCode {
                 eprintln!("error: check-config did not complete: {error}");
                 ExitCode::FAILURE
             }),
+        Command::Serve(args) => serve::run(args, path).await,
         Command::Client(command) => client::run(command, path).await,
         Command::Secret(command) => secret::run(command, path).await,
         Command::Logs(args) => logs::run(args, path).await,
