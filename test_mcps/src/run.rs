@@ -41,6 +41,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if cli.startup_delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(cli.startup_delay_ms)).await;
     }
+    if let Some(addr) = cli.http {
+        return serve_http(&cli, addr, extra_tools).await;
+    }
 
     let (stdin, raw_stdout) = rmcp::transport::stdio_pipes();
     let mut pump = stdout::start(raw_stdout);
@@ -86,6 +89,39 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         timer.abort();
     }
     Ok(exit_code)
+}
+
+/// Serve the same tools over streamable HTTP until SIGINT/SIGTERM or the process is killed.
+async fn serve_http(
+    cli: &Cli,
+    addr: std::net::SocketAddr,
+    extra_tools: Vec<tools_file::ExtraTool>,
+) -> anyhow::Result<ExitCode> {
+    use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+    use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
+    let (_stdin, raw_stdout) = rmcp::transport::stdio_pipes();
+    let pump = stdout::start(raw_stdout);
+    let server = TestServer::new(
+        Settings {
+            name: cli.name.clone(),
+            era: cli.era,
+            tools_delay: Duration::from_millis(cli.tools_delay_ms),
+        },
+        pump.noise(),
+        extra_tools,
+    )?;
+    let service = StreamableHttpService::new(
+        move || Ok(server.clone()),
+        std::sync::Arc::new(LocalSessionManager::default()),
+        StreamableHttpServerConfig::default(),
+    );
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    println!("listening on http://{local}/mcp");
+    std::io::stdout().flush()?;
+    let app = axum::Router::new().route_service("/mcp", service);
+    axum::serve(listener, app).await?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Sleep `ms` milliseconds, then end the process with status 1 whatever it is doing.

@@ -116,6 +116,13 @@ pub struct EnvArgs {
     pub name: String,
 }
 
+/// Arguments of `header`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct HeaderArgs {
+    /// Name of the HTTP request header to read.
+    pub name: String,
+}
+
 impl TestServer {
     /// A server with the built-in tools plus `extra_tools`; fails if an extra tool reuses a
     /// built-in name.
@@ -230,6 +237,22 @@ impl TestServer {
                 || UNSET.to_owned(),
                 |value| value.to_string_lossy().into_owned(),
             )
+    }
+
+    #[tool(
+        description = "Return the value of HTTP request header `name` (HTTP mode), or \"<unset>\"."
+    )]
+    async fn header(
+        &self,
+        Parameters(HeaderArgs { name }): Parameters<HeaderArgs>,
+        context: rmcp::service::RequestContext<rmcp::RoleServer>,
+    ) -> String {
+        context
+            .extensions
+            .get::<http::request::Parts>()
+            .and_then(|parts| parts.headers.get(name.as_str()))
+            .and_then(|value| value.to_str().ok())
+            .map_or_else(|| UNSET.to_owned(), str::to_owned)
     }
 
     #[tool(description = "Return the server's process id.")]

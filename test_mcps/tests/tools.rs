@@ -14,7 +14,8 @@ use rmcp::{model::ResourceContents, service::ServiceError};
 use serde_json::json;
 
 const BUILT_IN_TOOLS: &[&str] = &[
-    "add", "count", "crash", "echo", "env", "fail", "hang", "huge", "multi", "noise", "pid", "slow",
+    "add", "count", "crash", "echo", "env", "fail", "hang", "header", "huge", "multi", "noise",
+    "pid", "slow",
 ];
 
 #[tokio::test]

@@ -1,8 +1,8 @@
 //! The upstream side: the gateway as an MCP client of each configured server.
 //!
 //! [`UpstreamPool`] holds one [`Upstream`] per configured server (`session.rs`: start once, reuse,
-//! restart with backoff, timeouts); `stdio.rs` spawns processes. HTTP upstreams arrive with the
-//! transports issue and are refused with a clear error until then.
+//! restart with backoff, timeouts, stdio processes or streamable-HTTP connections); `stdio.rs` spawns
+//! processes. `reconcile` carries a pool over a config reload, keeping unchanged upstreams running.
 
 pub mod session;
 pub mod stdio;

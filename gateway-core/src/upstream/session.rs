@@ -47,7 +47,8 @@ impl ClientHandler for UpstreamClient {
 pub struct Connection {
     service: Mutex<Option<RunningService<RoleClient, UpstreamClient>>>,
     peer: rmcp::Peer<RoleClient>,
-    guard: Mutex<ProcessGuard>,
+    /// The child process of a stdio upstream; `None` for HTTP.
+    guard: Mutex<Option<ProcessGuard>>,
     oversized: Arc<AtomicBool>,
     pid: Option<u32>,
 }
@@ -62,11 +63,9 @@ impl Connection {
             // Cancelling closes the child's stdin: a well-behaved server exits by itself.
             let _ = tokio::time::timeout(Duration::from_millis(200), service.cancel()).await;
         }
-        self.guard
-            .lock()
-            .await
-            .terminate(Duration::from_millis(200))
-            .await;
+        if let Some(guard) = self.guard.lock().await.as_mut() {
+            guard.terminate(Duration::from_millis(200)).await;
+        }
     }
 }
 
@@ -208,16 +207,84 @@ impl Upstream {
         }
     }
 
+    fn client(&self) -> UpstreamClient {
+        UpstreamClient {
+            server: self.name.clone(),
+            events: self.events.clone(),
+        }
+    }
+
     async fn start(&self) -> Result<Connection, UpstreamError> {
-        let (command, args, env) = match &self.transport {
-            UpstreamTransport::Stdio { command, args, env } => (command, args, env),
-            UpstreamTransport::Http { url, .. } => {
-                return Err(UpstreamError::Unsupported {
-                    server: self.name.to_string(),
-                    what: format!("HTTP upstream {url} (HTTP transports are not implemented yet)"),
-                });
+        match &self.transport {
+            UpstreamTransport::Stdio { command, args, env } => {
+                self.start_stdio(command, args, env).await
             }
+            UpstreamTransport::Http { url, headers } => self.start_http(url, headers).await,
+        }
+    }
+
+    /// Connects to a streamable-HTTP server, in whichever protocol era it speaks.
+    async fn start_http(
+        &self,
+        url: &str,
+        headers: &std::collections::BTreeMap<String, crate::secret::Sensitive<String>>,
+    ) -> Result<Connection, UpstreamError> {
+        use rmcp::transport::StreamableHttpClientTransport;
+        use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+        self.starts.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
+        let handshake = |reason: String| UpstreamError::Handshake {
+            server: self.name.to_string(),
+            reason,
         };
+        let mut custom = std::collections::HashMap::with_capacity(headers.len());
+        for (name, value) in headers {
+            let header = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                handshake(format!("header name '{name}' is not a valid HTTP header"))
+            })?;
+            let mut value = http::HeaderValue::from_str(value.expose()).map_err(|_| {
+                handshake(format!(
+                    "the value of header '{name}' is not a valid HTTP header value"
+                ))
+            })?;
+            value.set_sensitive(true);
+            custom.insert(header, value);
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.limits.start_timeout)
+            .build()
+            .map_err(|e| handshake(format!("cannot build the HTTP client: {e}")))?;
+        let config = StreamableHttpClientTransportConfig::with_uri(url.to_string())
+            .custom_headers(custom)
+            .max_json_response_size(self.limits.max_message_bytes)
+            .max_sse_event_size(self.limits.max_message_bytes);
+        let transport = StreamableHttpClientTransport::with_client(http, config);
+        let lifecycle = ClientLifecycleMode::Auto {
+            preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            legacy_version: None,
+        };
+        let service = self
+            .client()
+            .serve_with_lifecycle(transport, lifecycle)
+            .await
+            .map_err(|error| handshake(format!("{url}: {error}")))?;
+        tracing::info!(server = %self.name, url, elapsed_ms = started.elapsed().as_millis() as u64, "upstream connected over HTTP");
+        let peer = service.peer().clone();
+        Ok(Connection {
+            service: Mutex::new(Some(service)),
+            peer,
+            guard: Mutex::new(None),
+            oversized: Arc::default(),
+            pid: None,
+        })
+    }
+
+    async fn start_stdio(
+        &self,
+        command: &str,
+        args: &[String],
+        env: &std::collections::BTreeMap<String, crate::secret::Sensitive<String>>,
+    ) -> Result<Connection, UpstreamError> {
         self.starts.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let spawned = stdio::spawn(
@@ -229,15 +296,12 @@ impl Upstream {
         )
         .map_err(|source| UpstreamError::Spawn {
             server: self.name.to_string(),
-            command: command.clone(),
+            command: command.to_string(),
             source,
         })?;
         let pid = spawned.guard.pid();
         let mut guard = spawned.guard;
-        let client = UpstreamClient {
-            server: self.name.clone(),
-            events: self.events.clone(),
-        };
+        let client = self.client();
         let lifecycle = ClientLifecycleMode::Auto {
             preferred_versions: vec![ProtocolVersion::V_2026_07_28],
             legacy_version: None,
@@ -260,7 +324,7 @@ impl Upstream {
         Ok(Connection {
             service: Mutex::new(Some(service)),
             peer,
-            guard: Mutex::new(guard),
+            guard: Mutex::new(Some(guard)),
             oversized: spawned.oversized,
             pid,
         })
