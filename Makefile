@@ -12,7 +12,10 @@ NODE_TOOLS := $(CURDIR)/tests/inspector
 WITH_KEYRING := $(CURDIR)/tests/keychain/with-keyring.sh
 KEYCHAIN_APT := dbus dbus-x11 gnome-keyring libsecret-tools
 
-.PHONY: help deps-rust deps-node deps-keychain build run gateway test test-rust test-inspector lint fmt bench
+# External-cache tests start a real redis-server on a free loopback port.
+REDIS_APT := redis-server
+
+.PHONY: help deps-rust deps-node deps-keychain deps-redis build run gateway test test-rust test-inspector lint fmt bench
 
 help:
 	@echo "make run    build and run gateway-core (stdio) on example_enkrypt_mcp_config.json, offline"
@@ -39,6 +42,14 @@ deps-keychain:
 	    || { apt-get update -q && apt-get install -y -q --no-install-recommends $(KEYCHAIN_APT); }; \
 	else echo "error: the keychain tests need dbus-run-session and gnome-keyring-daemon:" \
 	  "sudo apt-get install $(KEYCHAIN_APT)" >&2; exit 1; fi
+
+deps-redis:
+	@if command -v redis-server >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -q --no-install-recommends $(REDIS_APT) \
+	    || { apt-get update -q && apt-get install -y -q --no-install-recommends $(REDIS_APT); }; \
+	else echo "error: the external-cache tests need redis-server: sudo apt-get install $(REDIS_APT)" >&2; exit 1; fi
 
 build: deps-rust
 	$(CARGO) build --release -p gateway-core -p test_mcps
@@ -72,7 +83,7 @@ lint: deps-rust
 
 # In CI, or wherever dbus-run-session and gnome-keyring-daemon exist, the whole suite runs inside a throwaway
 # Secret Service and the keychain tests must pass for real (ENKRYPT_REQUIRE_KEYCHAIN=1); elsewhere they skip.
-test-rust: deps-rust $(if $(CI),deps-keychain)
+test-rust: deps-rust deps-redis $(if $(CI),deps-keychain)
 	@if [ -n "$(CI)" ] || { command -v dbus-run-session && command -v gnome-keyring-daemon; } >/dev/null 2>&1; then \
 	  echo "test-rust: running inside a throwaway D-Bus session + gnome-keyring (keychain tests required)"; \
 	  ENKRYPT_REQUIRE_KEYCHAIN=1 bash $(WITH_KEYRING) $(CARGO) test --workspace --no-fail-fast; \

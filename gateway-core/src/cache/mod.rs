@@ -1,9 +1,12 @@
-//! Cache of discovered upstream tool lists, behind a small trait so Redis can join later.
+//! Cache of discovered upstream tool lists, behind a small trait: in process or in Redis/KeyDB.
 //!
 //! Keys follow the reference: `{gateway_id}-{server_name}-tools`. The in-process implementation
-//! ([`LocalToolCache`]) is a bounded `moka` cache with the `enkrypt_tool_cache_expiration` TTL. Entries
-//! carry their own timestamps so `enkrypt_get_cache_status` can report expiry as the reference does.
-//! Guardrail verdicts are never cached.
+//! ([`LocalToolCache`]) is a bounded `moka` cache with the `enkrypt_tool_cache_expiration` TTL; with
+//! `enkrypt_mcp_use_external_cache` the tool lists are shared through Redis (`redis.rs`), with the local
+//! cache under it for outages. Entries carry their own timestamps so `enkrypt_get_cache_status` can
+//! report expiry as the reference does. Guardrail verdicts are never cached.
+
+pub mod redis;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -61,6 +64,20 @@ pub trait ToolCache: Send + Sync {
     fn remove<'a>(&'a self, gateway_id: &'a str, server: &'a str) -> BoxFuture<'a, bool>;
     /// Number of live tool-list entries across all gateways.
     fn entry_count(&self) -> BoxFuture<'_, u64>;
+}
+
+/// The cache the config asks for: Redis when `enkrypt_mcp_use_external_cache` is on (falling back to
+/// the in-process cache, with a warning, if its address is unusable), else in process.
+pub fn for_config(common: &crate::config::CommonConfig) -> Arc<dyn ToolCache> {
+    if common.use_external_cache {
+        match redis::RedisToolCache::new(common) {
+            Ok(cache) => return Arc::new(cache),
+            Err(error) => {
+                tracing::warn!(%error, "external cache disabled; using the in-process cache")
+            }
+        }
+    }
+    Arc::new(LocalToolCache::new(common.tool_cache_expiration))
 }
 
 /// Reference key format for a server's tool list.

@@ -20,7 +20,6 @@ mod tools;
 use rmcp::ServiceExt;
 
 use crate::audit::{AuditEvent, AuditLog, AuditOptions, EventKind};
-use crate::cache::LocalToolCache;
 use crate::config::{self, ConfigError, GatewayConfig, Severity};
 use crate::downstream::{Gateway, GatewayHandle, GatewayServer};
 
@@ -242,7 +241,7 @@ async fn run_stdio(path: PathBuf) -> ExitCode {
         }
     };
     let audit = open_audit(&cfg);
-    let cache = Arc::new(LocalToolCache::new(cfg.common.tool_cache_expiration));
+    let cache = crate::cache::for_config(&cfg.common);
     let (gateway, events) = Gateway::new(&cfg, index, cache, audit.clone());
     audit.record(
         AuditEvent::new(EventKind::Config, gateway.gateway_id.clone()).with_message(format!(

@@ -7,14 +7,12 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
 use super::{EXIT_AUTH, EXIT_CONFIG, load_config, open_audit, presented_key, print_config_error};
 use crate::audit::{AuditEvent, EventKind};
-use crate::cache::LocalToolCache;
 use crate::secret::Sensitive;
 use crate::serve::{KeySource, ServeOptions, ServeState};
 
@@ -95,7 +93,7 @@ pub async fn run(args: ServeArgs, path: PathBuf) -> ExitCode {
         .first()
         .map(|g| g.id.clone())
         .unwrap_or_default();
-    let cache = Arc::new(LocalToolCache::new(cfg.common.tool_cache_expiration));
+    let cache = crate::cache::for_config(&cfg.common);
     let shutdown = CancellationToken::new();
     let state = ServeState::new(
         cfg,
