@@ -10,6 +10,7 @@
 //!   deliberate garbage lines of the `noise` tool go through it, so a garbage line never lands
 //!   inside a JSON-RPC message.
 //! - [`server`]: the MCP tool handler (`echo`, `add`, `crash`, `hang`, `noise`, ...).
+//! - [`content`]: resources, a resource template, a prompt and completion for the non-tool surface.
 //! - [`era`]: which protocol lifecycle the server speaks (`initialize`, `server/discover`, or
 //!   both), applied as a thin wrapper around the handler.
 //! - [`run`]: the start-up sequence and the serve loop the binary calls.
@@ -19,6 +20,7 @@
 #![deny(missing_docs)]
 
 pub mod cli;
+pub mod content;
 pub mod era;
 pub mod run;
 pub mod server;

@@ -153,7 +153,7 @@ impl Gateway {
     }
 
     /// Whether direct names carry the server prefix.
-    fn prefixed(&self) -> bool {
+    pub(super) fn prefixed(&self) -> bool {
         match self.common.tool_name_prefix {
             ToolNamePrefix::Always => true,
             ToolNamePrefix::WhenNeeded => self.servers.len() != 1,

@@ -14,13 +14,17 @@ pub mod handle;
 pub mod meta;
 pub mod names;
 pub mod peers;
+pub mod surface;
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig as ServerInfo,
+    CallToolRequestParams, CallToolResponse, CompleteRequestParams, CompleteResult,
+    GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
+    ServerConfig as ServerInfo,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -61,6 +65,8 @@ pub struct Gateway {
     pub loaded_at: SystemTime,
     pub list_deadline: Duration,
     names: RwLock<NameMap>,
+    /// Exposed prompt name → (server index, upstream prompt name), refreshed by `prompts/list`.
+    prompt_names: RwLock<std::collections::HashMap<String, (usize, String)>>,
     /// Connected clients, shared by every version of this gateway across reloads.
     peers: Arc<Peers>,
 }
@@ -146,6 +152,7 @@ impl Gateway {
             loaded_at: SystemTime::now(),
             list_deadline: config.common.upstream_timeout.min(Duration::from_secs(5)),
             names: RwLock::new(NameMap::default()),
+            prompt_names: RwLock::default(),
             peers,
         })
     }
@@ -231,7 +238,14 @@ impl GatewayServer {
 
 impl ServerHandler for GatewayServer {
     fn get_info(&self) -> ServerInfo {
-        ServerInfo::new(ServerCapabilities::builder().enable_tools().enable_tool_list_changed().build())
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_tool_list_changed()
+            .enable_resources()
+            .enable_prompts()
+            .enable_completions()
+            .build();
+        ServerInfo::new(capabilities)
             .with_server_info(
                 Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")).with_title(SERVER_NAME),
             )
@@ -256,6 +270,69 @@ impl ServerHandler for GatewayServer {
             tools.extend(gateway.list_direct_tools().await);
         }
         Ok(ListToolsResult::with_all_items(tools))
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
+        self.remember_peer(&context).await;
+        Ok(ListResourcesResult::with_all_items(
+            self.gateway().list_resources().await,
+        ))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        self.remember_peer(&context).await;
+        Ok(ListResourceTemplatesResult::with_all_items(
+            self.gateway().list_resource_templates().await,
+        ))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
+        self.remember_peer(&context).await;
+        self.gateway()
+            .read_resource(request, &context.id.to_string())
+            .await
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        self.remember_peer(&context).await;
+        Ok(ListPromptsResult::with_all_items(
+            self.gateway().list_prompts().await,
+        ))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        self.remember_peer(&context).await;
+        self.gateway()
+            .get_prompt(request, &context.id.to_string())
+            .await
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, McpError> {
+        self.gateway().complete(request).await
     }
 
     async fn call_tool(

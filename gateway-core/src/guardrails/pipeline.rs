@@ -112,6 +112,14 @@ impl Guardrails {
         judge(policy, detections)
     }
 
+    /// Detection on a piece of text from `side` (resource contents, prompt arguments or messages).
+    pub async fn check_text(&self, side: Side, policy: &GuardrailPolicy, text: &str) -> Verdict {
+        match self.provider.detect(side, policy, text).await {
+            Ok(detections) => judge(policy, detections),
+            Err(error) => self.on_failure(side, &error),
+        }
+    }
+
     /// Puts redacted PII back into every text of the result the client will see. A text the provider
     /// cannot restore keeps its placeholders (nothing leaks; the failure is logged).
     pub async fn restore(&self, result: &mut CallToolResult, key: &str) {

@@ -404,6 +404,111 @@ impl Upstream {
         }
     }
 
+    /// One request to the upstream with the request timeout; `what` names it in errors.
+    async fn request<T, F, Fut>(&self, what: &str, send: F) -> Result<T, UpstreamError>
+    where
+        F: FnOnce(rmcp::Peer<RoleClient>) -> Fut,
+        Fut: std::future::Future<Output = Result<T, rmcp::ServiceError>>,
+    {
+        let conn = self.connection().await?;
+        match tokio::time::timeout(self.limits.request_timeout, send(conn.peer.clone())).await {
+            Err(_) => Err(UpstreamError::Timeout {
+                server: self.name.to_string(),
+                what: what.to_string(),
+                after: self.limits.request_timeout,
+            }),
+            Ok(Err(error)) => Err(self.classify(&conn, error)),
+            Ok(Ok(value)) => {
+                self.record_success();
+                Ok(value)
+            }
+        }
+    }
+
+    /// What the upstream said it supports (starting it if needed).
+    pub async fn capabilities(&self) -> Result<rmcp::model::ServerCapabilities, UpstreamError> {
+        let conn = self.connection().await?;
+        Ok(conn
+            .peer
+            .peer_info()
+            .map(|info| info.capabilities.clone())
+            .unwrap_or_default())
+    }
+
+    /// `resources/list` (all pages); empty when the server has no resources.
+    pub async fn list_resources(&self) -> Result<Vec<rmcp::model::Resource>, UpstreamError> {
+        if self.capabilities().await?.resources.is_none() {
+            return Ok(Vec::new());
+        }
+        self.request("resources/list", |peer| async move {
+            peer.list_all_resources().await
+        })
+        .await
+    }
+
+    /// `resources/templates/list` (all pages); empty when the server has no resources.
+    pub async fn list_resource_templates(
+        &self,
+    ) -> Result<Vec<rmcp::model::ResourceTemplate>, UpstreamError> {
+        if self.capabilities().await?.resources.is_none() {
+            return Ok(Vec::new());
+        }
+        self.request("resources/templates/list", |peer| async move {
+            peer.list_all_resource_templates().await
+        })
+        .await
+    }
+
+    /// One `resources/read` round (an `input_required` answer is passed back as it is).
+    pub async fn read_resource(
+        &self,
+        params: rmcp::model::ReadResourceRequestParams,
+    ) -> Result<rmcp::model::ReadResourceResponse, UpstreamError> {
+        let what = format!("resources/read {}", params.uri);
+        self.request(&what, |peer| async move {
+            peer.read_resource_once(params).await
+        })
+        .await
+    }
+
+    /// `prompts/list` (all pages); empty when the server has no prompts.
+    pub async fn list_prompts(&self) -> Result<Vec<rmcp::model::Prompt>, UpstreamError> {
+        if self.capabilities().await?.prompts.is_none() {
+            return Ok(Vec::new());
+        }
+        self.request("prompts/list", |peer| async move {
+            peer.list_all_prompts().await
+        })
+        .await
+    }
+
+    /// One `prompts/get` round.
+    pub async fn get_prompt(
+        &self,
+        params: rmcp::model::GetPromptRequestParams,
+    ) -> Result<rmcp::model::GetPromptResponse, UpstreamError> {
+        let what = format!("prompts/get {}", params.name);
+        self.request(
+            &what,
+            |peer| async move { peer.get_prompt_once(params).await },
+        )
+        .await
+    }
+
+    /// `completion/complete`; no suggestions when the server does not offer completions.
+    pub async fn complete(
+        &self,
+        params: rmcp::model::CompleteRequestParams,
+    ) -> Result<rmcp::model::CompleteResult, UpstreamError> {
+        if self.capabilities().await?.completions.is_none() {
+            return Ok(rmcp::model::CompleteResult::default());
+        }
+        self.request("completion/complete", |peer| async move {
+            peer.complete(params).await
+        })
+        .await
+    }
+
     /// Stops the process (if any). The next request starts a fresh one.
     pub async fn stop(&self) {
         if let Some(conn) = self.set_current(None) {
