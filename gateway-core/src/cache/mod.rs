@@ -7,6 +7,7 @@
 //! report expiry as the reference does. Guardrail verdicts are never cached.
 
 pub mod redis;
+pub mod snapshot;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

@@ -144,7 +144,7 @@ impl Gateway {
         }
 
         let found = self
-            .server_tools(index)
+            .live_server_tools(index)
             .await
             .map(|(tools, _)| tools.iter().find(|t| t.name == tool).cloned());
         if let Ok(Some(definition)) = &found

@@ -41,7 +41,27 @@ pub struct NameMap {
 }
 
 impl Gateway {
-    /// All tools of server `index` as the upstream reports them (not yet filtered by access rules).
+    /// The tools of server `index` to check a call against: cached or freshly discovered, never the
+    /// on-disk snapshot, so a definition changed since the last run is reviewed (and quarantined)
+    /// before anything is called.
+    pub async fn live_server_tools(
+        &self,
+        index: usize,
+    ) -> Result<(Arc<Vec<Tool>>, ToolSource), UpstreamError> {
+        let server = &self.servers[index];
+        if let Some(hit) = self
+            .cache
+            .get(&self.gateway_id, &server.config.server_name)
+            .await
+        {
+            return Ok((hit.tools, ToolSource::Cache));
+        }
+        self.discover(index).await
+    }
+
+    /// All tools of server `index` as the upstream reports them (not yet filtered by access rules),
+    /// for listing: when nothing is cached, the list saved by the last run answers at once and the
+    /// live list is fetched in the background.
     pub async fn server_tools(
         &self,
         index: usize,
@@ -54,15 +74,61 @@ impl Gateway {
         {
             return Ok((hit.tools, ToolSource::Cache));
         }
+        if let Some(tools) = self.snapshot.get(&self.gateway_id, &server.config) {
+            self.refresh_in_background(index, &tools);
+            return Ok((Arc::new(tools), ToolSource::Cache));
+        }
+        self.discover(index).await
+    }
+
+    /// Asks the upstream for its tools, reviews them, and caches and snapshots the list.
+    async fn discover(&self, index: usize) -> Result<(Arc<Vec<Tool>>, ToolSource), UpstreamError> {
+        let server = &self.servers[index];
         let tools = server.upstream.list_tools().await?;
         if self.common.guardrails_enabled {
             self.review_tools(index, &tools).await;
         }
+        self.snapshot
+            .save(&self.gateway_id, &server.config, &tools)
+            .await;
         let entry = self
             .cache
             .put(&self.gateway_id, &server.config.server_name, tools)
             .await;
         Ok((entry.tools, ToolSource::Discovery))
+    }
+
+    /// Instant start: the snapshot answered; discover for real once, in the background, and tell the
+    /// client when the live list differs from the saved one.
+    fn refresh_in_background(&self, index: usize, saved: &[Tool]) {
+        let Some(gateway) = self.this.upgrade() else {
+            return;
+        };
+        let first = self
+            .refreshing
+            .lock()
+            .map(|mut set| set.insert(index))
+            .unwrap_or(false);
+        if !first {
+            return;
+        }
+        let saved = saved.to_vec();
+        tokio::spawn(async move {
+            let outcome = gateway.discover(index).await;
+            if let Ok(mut set) = gateway.refreshing.lock() {
+                set.remove(&index);
+            }
+            match outcome {
+                Ok((live, _)) if live.as_slice() != saved.as_slice() => {
+                    tracing::info!(server = %gateway.servers[index].config.server_name, "tools changed since the last run");
+                    gateway.notify_tools_changed().await;
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(server = %gateway.servers[index].config.server_name, %error, "tool discovery failed; listing the last known tools")
+                }
+            }
+        });
     }
 
     /// Scans freshly discovered tools for poisoning, pins their definitions and reports what got

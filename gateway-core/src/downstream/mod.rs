@@ -69,6 +69,12 @@ pub struct Gateway {
     prompt_names: RwLock<std::collections::HashMap<String, (usize, String)>>,
     /// Connected clients, shared by every version of this gateway across reloads.
     peers: Arc<Peers>,
+    /// Last known tool lists on disk (instant start).
+    pub snapshot: crate::cache::snapshot::ToolSnapshot,
+    /// Servers whose snapshot list is being refreshed from the upstream right now.
+    refreshing: std::sync::Mutex<std::collections::HashSet<usize>>,
+    /// This gateway itself, for background work started from `&self` methods.
+    this: std::sync::Weak<Gateway>,
 }
 
 impl Gateway {
@@ -140,7 +146,7 @@ impl Gateway {
                 })
             })
             .collect();
-        Arc::new(Self {
+        Arc::new_cyclic(|this| Self {
             gateway_id: entry.id.clone(),
             common: config.common.clone(),
             servers,
@@ -154,6 +160,9 @@ impl Gateway {
             names: RwLock::new(NameMap::default()),
             prompt_names: RwLock::default(),
             peers,
+            snapshot: crate::cache::snapshot::ToolSnapshot::for_config(&config.path),
+            refreshing: Default::default(),
+            this: this.clone(),
         })
     }
 
