@@ -64,6 +64,7 @@ pub struct TestServer {
     settings: Arc<Settings>,
     noise: Noise,
     calls_counted: Arc<AtomicU64>,
+    cancellations: Arc<AtomicU64>,
     tool_router: ToolRouter<Self>,
 }
 
@@ -118,6 +119,13 @@ pub struct EnvArgs {
     pub name: String,
 }
 
+/// Arguments of `progress`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ProgressArgs {
+    /// Number of progress notifications to send before answering.
+    pub steps: u32,
+}
+
 /// Arguments of `header`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct HeaderArgs {
@@ -146,6 +154,7 @@ impl TestServer {
             settings: Arc::new(settings),
             noise,
             calls_counted: Arc::new(AtomicU64::new(0)),
+            cancellations: Arc::new(AtomicU64::new(0)),
             tool_router,
         })
     }
@@ -257,6 +266,37 @@ impl TestServer {
             .map_or_else(|| UNSET.to_owned(), str::to_owned)
     }
 
+    #[tool(
+        description = "Send `steps` progress notifications (to the caller's progress token) and one info log line, then reply \"done <steps>\"."
+    )]
+    async fn progress(
+        &self,
+        Parameters(ProgressArgs { steps }): Parameters<ProgressArgs>,
+        context: rmcp::service::RequestContext<rmcp::RoleServer>,
+    ) -> String {
+        #[allow(deprecated)] // Logging is deprecated in 2026-07-28 but legacy peers use it.
+        let log = rmcp::model::LoggingMessageNotificationParam::new(
+            rmcp::model::LoggingLevel::Info,
+            serde_json::json!(format!("progress tool: {steps} steps")),
+        );
+        #[allow(deprecated)]
+        let _ = context.peer.notify_logging_message(log).await;
+        if let Some(token) = context.meta.get_progress_token() {
+            for step in 1..=steps {
+                let params =
+                    rmcp::model::ProgressNotificationParam::new(token.clone(), f64::from(step))
+                        .with_total(f64::from(steps));
+                let _ = context.peer.notify_progress(params).await;
+            }
+        }
+        format!("done {steps}")
+    }
+
+    #[tool(description = "How many `notifications/cancelled` this process has received.")]
+    async fn cancelled(&self) -> String {
+        self.cancellations.load(Ordering::SeqCst).to_string()
+    }
+
     #[tool(description = "Return the server's process id.")]
     async fn pid(&self) -> String {
         std::process::id().to_string()
@@ -287,6 +327,14 @@ impl ServerHandler for TestServer {
 
     fn supported_protocol_versions(&self) -> std::borrow::Cow<'static, [ProtocolVersion]> {
         self.settings.era.supported_protocol_versions()
+    }
+
+    async fn on_cancelled(
+        &self,
+        _params: rmcp::model::CancelledNotificationParam,
+        _context: rmcp::service::NotificationContext<RoleServer>,
+    ) {
+        self.cancellations.fetch_add(1, Ordering::SeqCst);
     }
 
     async fn list_resources(

@@ -14,8 +14,21 @@ use rmcp::{model::ResourceContents, service::ServiceError};
 use serde_json::json;
 
 const BUILT_IN_TOOLS: &[&str] = &[
-    "add", "count", "crash", "echo", "env", "fail", "hang", "header", "huge", "multi", "noise",
-    "pid", "slow",
+    "add",
+    "cancelled",
+    "count",
+    "crash",
+    "echo",
+    "env",
+    "fail",
+    "hang",
+    "header",
+    "huge",
+    "multi",
+    "noise",
+    "pid",
+    "progress",
+    "slow",
 ];
 
 #[tokio::test]

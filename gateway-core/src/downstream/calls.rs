@@ -20,7 +20,7 @@ use super::access::Refusal;
 use crate::audit::{AuditEvent, Decision, EventKind};
 use crate::config::GuardrailPolicy;
 use crate::guardrails::{Detection, Side, Verdict, flag};
-use crate::upstream::UpstreamError;
+use crate::upstream::{ProgressRoute, UpstreamError};
 
 /// What the guardrails said about a call that went through (for `enkrypt_policy_detections`).
 #[derive(Debug, Clone, Default)]
@@ -119,6 +119,7 @@ impl Gateway {
         tool: &str,
         arguments: Option<JsonObject>,
         meta: Option<rmcp::model::RequestMetaObject>,
+        progress: Option<ProgressRoute>,
         request_id: &str,
     ) -> CallOutcome {
         let started = Instant::now();
@@ -195,7 +196,9 @@ impl Gateway {
                 params.arguments = Some(args.clone());
                 let (check, result) = tokio::join!(
                     self.guardrails.check_input(in_policy, args.clone()),
-                    server.upstream.call_tool(params)
+                    server
+                        .upstream
+                        .call_tool_with_progress(params, progress.clone())
                 );
                 if let Some(blocked) = self.blocked(Side::Input, &check.verdict, true, ctx, started)
                 {
@@ -219,11 +222,17 @@ impl Gateway {
                 report.input = Some(check.verdict.to_json());
                 redaction_key = check.redaction_key;
                 params.arguments = Some(check.args);
-                server.upstream.call_tool(params).await
+                server
+                    .upstream
+                    .call_tool_with_progress(params, progress)
+                    .await
             }
         } else {
             params.arguments = Some(args.clone());
-            server.upstream.call_tool(params).await
+            server
+                .upstream
+                .call_tool_with_progress(params, progress)
+                .await
         };
 
         let mut response = match upstream_result {
@@ -295,6 +304,7 @@ impl Gateway {
     pub async fn call_direct(
         self: &Arc<Self>,
         request: CallToolRequestParams,
+        progress: Option<ProgressRoute>,
         request_id: &str,
     ) -> Result<CallToolResponse, McpError> {
         let Some((index, tool)) = self.resolve_direct(&request.name).await else {
@@ -315,7 +325,14 @@ impl Gateway {
         };
         Ok(
             match self
-                .execute(index, &tool, request.arguments, request.meta, request_id)
+                .execute(
+                    index,
+                    &tool,
+                    request.arguments,
+                    request.meta,
+                    progress,
+                    request_id,
+                )
                 .await
             {
                 CallOutcome::Answered { response, .. } => *response,

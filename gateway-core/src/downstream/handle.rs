@@ -75,6 +75,9 @@ impl GatewayHandle {
                     tracing::info!(server = %server, "upstream tool list changed");
                     gateway.notify_tools_changed().await;
                 }
+                UpstreamEvent::Log { server, params } => {
+                    self.current().peers.forward_log(&server, params).await;
+                }
             }
         }
     }

@@ -212,6 +212,32 @@ fn base_dir(config: &GatewayConfig) -> std::path::PathBuf {
     std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())
 }
 
+/// The client's `_meta` to send upstream with a call: everything but the keys the MCP SDK manages per
+/// connection (protocol version, client info and capabilities, progress token), which rmcp sets for
+/// the upstream connection itself.
+fn forwarded_meta(meta: &rmcp::model::RequestMetaObject) -> Option<rmcp::model::RequestMetaObject> {
+    let mut kept = meta.clone();
+    kept.0
+        .retain(|key, _| key != "progressToken" && !key.starts_with("io.modelcontextprotocol/"));
+    (!kept.0.is_empty()).then_some(kept)
+}
+
+/// Where the upstream's progress notifications for this call go: the calling client, with the
+/// progress token it chose (the upstream sees a token of the gateway's own connection).
+fn progress_route(context: &RequestContext<RoleServer>) -> Option<crate::upstream::ProgressRoute> {
+    let token = context.meta.get_progress_token()?;
+    let peer = context.peer.clone();
+    Some(Arc::new(
+        move |mut params: rmcp::model::ProgressNotificationParam| {
+            params.progress_token = token.clone();
+            let peer = peer.clone();
+            tokio::spawn(async move {
+                let _ = peer.notify_progress(params).await;
+            });
+        },
+    ))
+}
+
 /// Whether a reloaded server entry can keep its cached tool list (same transport, same tool rules).
 fn same_server(old: &ServerConfig, new: &ServerConfig) -> bool {
     old.transport == new.transport && old.tools == new.tools
@@ -246,6 +272,8 @@ impl GatewayServer {
 }
 
 impl ServerHandler for GatewayServer {
+    // `enable_logging`: deprecated in 2026-07-28 (SEP-2577), still what legacy clients expect.
+    #[allow(deprecated)]
     fn get_info(&self) -> ServerInfo {
         let capabilities = ServerCapabilities::builder()
             .enable_tools()
@@ -253,6 +281,7 @@ impl ServerHandler for GatewayServer {
             .enable_resources()
             .enable_prompts()
             .enable_completions()
+            .enable_logging()
             .build();
         ServerInfo::new(capabilities)
             .with_server_info(
@@ -344,6 +373,17 @@ impl ServerHandler for GatewayServer {
         self.gateway().complete(request).await
     }
 
+    #[allow(deprecated)] // Logging is deprecated in 2026-07-28 (SEP-2577); legacy clients use it.
+    async fn set_level(
+        &self,
+        request: rmcp::model::SetLevelRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.remember_peer(&context).await;
+        self.handle.peers().set_log_level(request.level);
+        Ok(())
+    }
+
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
@@ -362,7 +402,18 @@ impl ServerHandler for GatewayServer {
             return Ok(result.into());
         }
         if gateway.exposes_direct() {
-            return gateway.call_direct(request, &request_id).await;
+            let mut request = request;
+            request.meta = forwarded_meta(&context.meta);
+            let progress = progress_route(&context);
+            // A client's `notifications/cancelled` cancels `context.ct`: dropping the call then cancels
+            // it upstream too, and the late result is never sent.
+            return tokio::select! {
+                result = gateway.call_direct(request, progress, &request_id) => result,
+                _ = context.ct.cancelled() => Err(McpError::internal_error(
+                    "the request was cancelled by the client",
+                    None,
+                )),
+            };
         }
         Err(McpError::invalid_params(
             format!(

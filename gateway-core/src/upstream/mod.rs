@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-pub use session::Upstream;
+pub use session::{ProgressRoute, Upstream};
 
 use crate::config::{CommonConfig, ServerConfig, UpstreamTransport};
 
@@ -37,10 +37,17 @@ impl UpstreamLimits {
 }
 
 /// Something an upstream told us outside a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum UpstreamEvent {
     /// `notifications/tools/list_changed` from this server.
     ToolsChanged(String),
+    /// `notifications/message` (a log line) from this server.
+    // Logging is deprecated in 2026-07-28 (SEP-2577); legacy peers still use it.
+    #[allow(deprecated)]
+    Log {
+        server: String,
+        params: rmcp::model::LoggingMessageNotificationParam,
+    },
 }
 
 /// Why an upstream request failed. Every message names the server and says what to do.

@@ -9,9 +9,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+#[allow(deprecated)] // Logging: see `on_logging_message`.
+use rmcp::model::LoggingMessageNotificationParam;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, ClientCapabilities, ClientConfig, Implementation,
-    ProtocolVersion, Tool,
+    ProgressNotificationParam, ProgressToken, ProtocolVersion, Tool,
 };
 use rmcp::service::{NotificationContext, RunningService};
 use rmcp::{ClientHandler, ClientLifecycleMode, ClientServiceExt, RoleClient};
@@ -21,11 +23,61 @@ use super::stdio::{self, ProcessGuard};
 use super::{UpstreamError, UpstreamEvent, UpstreamLimits};
 use crate::config::UpstreamTransport;
 
+/// Where the progress notifications of one upstream request go (the downstream client's side).
+pub type ProgressRoute = Arc<dyn Fn(ProgressNotificationParam) + Send + Sync>;
+
+/// Upstream progress token → route, for the requests of one upstream that are in flight.
+type ProgressRoutes =
+    Arc<std::sync::Mutex<std::collections::HashMap<ProgressToken, ProgressRoute>>>;
+
 /// The MCP client the gateway runs towards one upstream; it reports upstream notifications.
 #[derive(Clone)]
 struct UpstreamClient {
     server: Arc<str>,
     events: mpsc::Sender<UpstreamEvent>,
+    progress: ProgressRoutes,
+}
+
+/// Removes a progress route when its request ends, however it ends.
+struct RouteGuard {
+    routes: ProgressRoutes,
+    token: ProgressToken,
+}
+
+impl Drop for RouteGuard {
+    fn drop(&mut self) {
+        if let Ok(mut routes) = self.routes.lock() {
+            routes.remove(&self.token);
+        }
+    }
+}
+
+/// Sends `notifications/cancelled` upstream when a request is abandoned (timeout, client cancel).
+struct CancelOnDrop {
+    peer: rmcp::Peer<RoleClient>,
+    id: Option<rmcp::model::RequestId>,
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        let Some(id) = self.id.take() else { return };
+        let peer = self.peer.clone();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let notification = rmcp::model::CancelledNotification::new(
+                    rmcp::model::CancelledNotificationParam::new(
+                        Some(id),
+                        Some("abandoned by the gateway (timeout or client cancel)".into()),
+                    ),
+                );
+                let _ = peer
+                    .send_notification(rmcp::model::ClientNotification::CancelledNotification(
+                        notification,
+                    ))
+                    .await;
+            });
+        }
+    }
 }
 
 impl ClientHandler for UpstreamClient {
@@ -40,6 +92,35 @@ impl ClientHandler for UpstreamClient {
         let _ = self
             .events
             .try_send(UpstreamEvent::ToolsChanged(self.server.to_string()));
+    }
+
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        let route = self
+            .progress
+            .lock()
+            .ok()
+            .and_then(|routes| routes.get(&params.progress_token).cloned());
+        if let Some(route) = route {
+            route(params);
+        }
+    }
+
+    // Logging is deprecated in the 2026-07-28 revision (SEP-2577) but legacy servers and clients use it.
+    #[allow(deprecated)]
+    async fn on_logging_message(
+        &self,
+        params: LoggingMessageNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        // Best effort: a flood of upstream logs is dropped rather than slowing calls down.
+        let _ = self.events.try_send(UpstreamEvent::Log {
+            server: self.server.to_string(),
+            params,
+        });
     }
 }
 
@@ -87,6 +168,7 @@ pub struct Upstream {
     start: Mutex<StartState>,
     consecutive_failures: AtomicU32,
     starts: AtomicU64,
+    progress: ProgressRoutes,
 }
 
 /// Delay before the n-th consecutive restart attempt: immediate once, then 250 ms doubling up to 10 s.
@@ -114,6 +196,7 @@ impl Upstream {
             start: Mutex::new(StartState::default()),
             consecutive_failures: AtomicU32::new(0),
             starts: AtomicU64::new(0),
+            progress: ProgressRoutes::default(),
         }
     }
 
@@ -211,6 +294,7 @@ impl Upstream {
         UpstreamClient {
             server: self.name.clone(),
             events: self.events.clone(),
+            progress: self.progress.clone(),
         }
     }
 
@@ -383,14 +467,43 @@ impl Upstream {
         &self,
         params: CallToolRequestParams,
     ) -> Result<CallToolResponse, UpstreamError> {
+        self.call_tool_with_progress(params, None).await
+    }
+
+    /// [`Self::call_tool`], relaying the upstream's progress notifications for this call to `progress`.
+    /// Abandoning the returned future (client cancel, timeout) cancels the request upstream.
+    pub async fn call_tool_with_progress(
+        &self,
+        params: CallToolRequestParams,
+        progress: Option<ProgressRoute>,
+    ) -> Result<CallToolResponse, UpstreamError> {
+        use rmcp::model::{CallToolRequest, ClientRequest, ServerResult};
         let conn = self.connection().await?;
         let tool = params.name.to_string();
-        match tokio::time::timeout(
-            self.limits.request_timeout,
-            conn.peer.call_tool_once(params),
-        )
-        .await
-        {
+        let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
+        let exchange = async {
+            let handle = conn
+                .peer
+                .send_request_with_option(request, rmcp::service::PeerRequestOptions::no_options())
+                .await?;
+            let _route = progress.map(|route| {
+                if let Ok(mut routes) = self.progress.lock() {
+                    routes.insert(handle.progress_token.clone(), route);
+                }
+                RouteGuard {
+                    routes: self.progress.clone(),
+                    token: handle.progress_token.clone(),
+                }
+            });
+            let mut cancel = CancelOnDrop {
+                peer: conn.peer.clone(),
+                id: Some(handle.id.clone()),
+            };
+            let result = handle.await_response().await;
+            cancel.id = None;
+            result
+        };
+        match tokio::time::timeout(self.limits.request_timeout, exchange).await {
             Err(_) => Err(UpstreamError::Timeout {
                 server: self.name.to_string(),
                 what: format!("tools/call {tool}"),
@@ -399,7 +512,19 @@ impl Upstream {
             Ok(Err(error)) => Err(self.classify(&conn, error)),
             Ok(Ok(result)) => {
                 self.record_success();
-                Ok(result)
+                match result {
+                    ServerResult::CallToolResult(result) => Ok(CallToolResponse::Complete(result)),
+                    ServerResult::InputRequiredResult(result) => {
+                        Ok(CallToolResponse::InputRequired(result))
+                    }
+                    ServerResult::CreateTaskResult(result) => Ok(CallToolResponse::Task(result)),
+                    _ => Err(UpstreamError::Rpc {
+                        server: self.name.to_string(),
+                        message: format!(
+                            "answered tools/call {tool} with something that is not a tool result"
+                        ),
+                    }),
+                }
             }
         }
     }
