@@ -475,20 +475,6 @@ async fn audit_log_records_requests_responses_and_blocks_without_raw_arguments()
     );
 }
 
-#[derive(Clone)]
-struct ListChangedWatcher {
-    tx: tokio::sync::mpsc::UnboundedSender<()>,
-}
-
-impl rmcp::ClientHandler for ListChangedWatcher {
-    async fn on_tool_list_changed(
-        &self,
-        _context: rmcp::service::NotificationContext<rmcp::RoleClient>,
-    ) {
-        let _ = self.tx.send(());
-    }
-}
-
 #[tokio::test]
 async fn a_slow_starting_server_joins_the_list_later_with_list_changed() {
     use rmcp::ServiceExt;

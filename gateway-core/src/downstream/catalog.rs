@@ -48,15 +48,18 @@ impl Gateway {
         &self,
         index: usize,
     ) -> Result<(Arc<Vec<Tool>>, ToolSource), UpstreamError> {
-        let server = &self.servers[index];
-        if let Some(hit) = self
-            .cache
-            .get(&self.gateway_id, &server.config.server_name)
-            .await
-        {
-            return Ok((hit.tools, ToolSource::Cache));
+        match self.cached_tools(index).await {
+            Some(tools) => Ok((tools, ToolSource::Cache)),
+            None => self.discover(index).await,
         }
-        self.discover(index).await
+    }
+
+    async fn cached_tools(&self, index: usize) -> Option<Arc<Vec<Tool>>> {
+        let name = &self.servers[index].config.server_name;
+        self.cache
+            .get(&self.gateway_id, name)
+            .await
+            .map(|hit| hit.tools)
     }
 
     /// All tools of server `index` as the upstream reports them (not yet filtered by access rules),
@@ -66,15 +69,13 @@ impl Gateway {
         &self,
         index: usize,
     ) -> Result<(Arc<Vec<Tool>>, ToolSource), UpstreamError> {
-        let server = &self.servers[index];
-        if let Some(hit) = self
-            .cache
-            .get(&self.gateway_id, &server.config.server_name)
-            .await
-        {
-            return Ok((hit.tools, ToolSource::Cache));
+        if let Some(tools) = self.cached_tools(index).await {
+            return Ok((tools, ToolSource::Cache));
         }
-        if let Some(tools) = self.snapshot.get(&self.gateway_id, &server.config) {
+        if let Some(tools) = self
+            .snapshot
+            .get(&self.gateway_id, &self.servers[index].config)
+        {
             self.refresh_in_background(index, &tools);
             return Ok((Arc::new(tools), ToolSource::Cache));
         }

@@ -199,3 +199,76 @@ pub async fn eventually(deadline: Duration, mut cond: impl FnMut() -> bool) -> b
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// A client that reports every `notifications/tools/list_changed` on a channel.
+#[derive(Clone)]
+pub struct ListChangedWatcher {
+    pub tx: tokio::sync::mpsc::UnboundedSender<()>,
+}
+
+impl rmcp::ClientHandler for ListChangedWatcher {
+    async fn on_tool_list_changed(
+        &self,
+        _context: rmcp::service::NotificationContext<rmcp::RoleClient>,
+    ) {
+        let _ = self.tx.send(());
+    }
+}
+
+/// A gateway on `config` (test key) with a legacy [`ListChangedWatcher`] client connected.
+pub struct Watched {
+    pub client: RunningService<RoleClient, ListChangedWatcher>,
+    pub changed: tokio::sync::mpsc::UnboundedReceiver<()>,
+    pub child: Child,
+}
+
+/// Spawns gateway-core on `config` and connects a [`ListChangedWatcher`].
+pub async fn connect_watched(config: &Path) -> Watched {
+    use rmcp::ServiceExt;
+    let mut child = gateway_command(config, Some(KEY))
+        .spawn()
+        .expect("spawn gateway-core");
+    let (stdout, stdin) = (
+        child.stdout.take().expect("stdout"),
+        child.stdin.take().expect("stdin"),
+    );
+    let (tx, changed) = tokio::sync::mpsc::unbounded_channel();
+    let client = ListChangedWatcher { tx }
+        .serve((stdout, stdin))
+        .await
+        .expect("initialize");
+    Watched {
+        client,
+        changed,
+        child,
+    }
+}
+
+impl Watched {
+    /// Names from `tools/list`.
+    pub async fn names(&self) -> Vec<String> {
+        tokio::time::timeout(Duration::from_secs(30), self.client.peer().list_all_tools())
+            .await
+            .expect("tools/list in time")
+            .expect("tools/list")
+            .into_iter()
+            .map(|t| t.name.to_string())
+            .collect()
+    }
+
+    /// Waits for `notifications/tools/list_changed`; returns how long it took.
+    pub async fn list_changed(&mut self, within: Duration) -> Duration {
+        let started = std::time::Instant::now();
+        tokio::time::timeout(within, self.changed.recv())
+            .await
+            .expect("notifications/tools/list_changed in time")
+            .expect("channel open");
+        started.elapsed()
+    }
+
+    /// Closes the client and waits for the gateway to exit.
+    pub async fn close(mut self) {
+        let _ = self.client.cancel().await;
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
+    }
+}
