@@ -19,7 +19,7 @@ fn p(category: &'static str, weight: f64, pattern: &str) -> Pattern {
     Pattern {
         category,
         weight,
-        regex: Regex::new(&format!("(?i){pattern}")).expect("static regex"),
+        regex: super::normalize::ascii_regex(&format!("(?i){pattern}")),
     }
 }
 

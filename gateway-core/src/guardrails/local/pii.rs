@@ -47,7 +47,7 @@ pub struct PiiMatch {
 }
 
 fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("static regex")
+    super::normalize::ascii_regex(pattern)
 }
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
