@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use gateway_core::config::GuardrailPolicy;
 use gateway_core::guardrails::Detection;
-use gateway_core::guardrails::local::LocalProvider;
+use gateway_core::guardrails::local::{LocalProvider, normalize, pii};
 
 use crate::Sample;
 
@@ -271,4 +271,18 @@ pub fn show(
         "--- {} [{key}] fired={reasons:?}\n{snippet}",
         if o.positive { "MISS" } else { "FP" }
     );
+    if !o.positive {
+        // What exactly fired, so a false positive can be traced to one rule.
+        let scanned = normalize::scan_text(text);
+        for m in pii::find(&scanned) {
+            let lo = scanned.floor_char_boundary(m.start.saturating_sub(40));
+            let hi = scanned.ceil_char_boundary((m.end + 20).min(scanned.len()));
+            println!(
+                "    {}: {:?} in {:?}",
+                m.kind.label(),
+                &scanned[m.start..m.end],
+                &scanned[lo..hi]
+            );
+        }
+    }
 }

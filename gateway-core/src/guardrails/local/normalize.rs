@@ -43,6 +43,12 @@ pub fn has_invisible(text: &str) -> bool {
 /// NFKC, invisible characters and ANSI escapes removed.
 pub fn clean(text: &str) -> String {
     let without_ansi = ANSI.replace_all(text, "");
+    // Most tool output is ASCII or already NFKC: skip the (comparatively slow) recomposition then.
+    if unicode_normalization::is_nfkc_quick(without_ansi.chars())
+        == unicode_normalization::IsNormalized::Yes
+    {
+        return without_ansi.chars().filter(|c| !is_invisible(*c)).collect();
+    }
     without_ansi.nfkc().filter(|c| !is_invisible(*c)).collect()
 }
 
