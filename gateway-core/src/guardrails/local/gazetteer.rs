@@ -461,7 +461,7 @@ pub fn addresses(text: &str) -> Vec<(usize, usize)> {
                 while words < 6 && same_line(k) {
                     match word(text, &tokens[k]) {
                         Some(n) if is_capitalised(n) => words += 1,
-                        Some(n) if words > 0 && PARTICLES.contains(&n) => {}
+                        Some(n) if PARTICLES.contains(&n) => {}
                         _ => break,
                     }
                     k += 1;

@@ -31,8 +31,12 @@ fn finds_names_in_several_languages() {
         vec!["Giulia Romano"]
     );
     assert_eq!(
-        name_texts("4711,Jan van der Berg,2024-03-02"),
+        name_texts("customer: Jan van der Berg"),
         vec!["Jan van der Berg"]
+    );
+    assert_eq!(
+        name_texts("4711,Giulia Romano,2024-03-02"),
+        vec!["Giulia Romano"]
     );
     assert_eq!(
         name_texts("| 12 | María García López | active |"),

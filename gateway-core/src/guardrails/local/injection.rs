@@ -1,9 +1,10 @@
 //! Prompt-injection heuristics: instruction override, role-play/jailbreak, exfiltration and
 //! tool-redirection patterns (with common phrasings in several languages), scored and summed.
 //!
-//! Limits: pattern-based, so novel phrasings slip through; a small trained classifier is planned to
-//! complement it (see the guardrails issue). Patterns run on normalised text (`normalize.rs`), so
-//! full-width letters, zero-width characters and base64/percent/hex layers do not hide them.
+//! Limits: pattern-based, so novel phrasings (and languages other than English, Spanish, French,
+//! German, Italian and Portuguese) slip through; the shipped classifier (`classifier.rs`) runs beside
+//! it and either can fire. Patterns run on normalised text (`normalize.rs`), so full-width letters,
+//! zero-width characters and base64/percent/hex layers do not hide them. Owns no scoring model.
 
 use std::sync::LazyLock;
 
@@ -47,8 +48,38 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
         p(
             "jailbreak",
-            0.7,
-            r"\b(?:do anything now|DAN mode|developer mode enabled|jailbreak(?:ed|ing)?|jailbroken|no (?:ethical )?(?:restrictions|limitations|filters|guidelines)|without (?:any )?(?:restrictions|limitations|censorship|filters))\b",
+            0.8,
+            r"\b(?:do anything now|DAN mode|developer mode (?:enabled|activated|on)|god ?mode(?::| enabled| activated)|jailbroken)\b",
+        ),
+        p(
+            "jailbreak",
+            0.5,
+            r"\b(?:jailbreak(?:ed|ing)?|no (?:ethical )?(?:restrictions|limitations|filters|guidelines)|without (?:any )?(?:restrictions|limitations|censorship|filters))\b",
+        ),
+        p(
+            "new_instructions",
+            0.8,
+            r"\*{2,3}\s*(?:(?:new|important|urgent|updated)\s+)+(?:instructions?|task|directive)s?\s*\*{2,3}|\b(?:urgent|priority|important)\s+(?:new\s+)?task\b\s*(?:\*\*)?\s*:?",
+        ),
+        p(
+            "fake_system_state",
+            0.8,
+            r"\b(?:system (?:malfunction|error|failure|override|alert)|the system is experiencing errors)\b[^\n]{0,120}?\b(?:please|you must|provide|do the following|execute|output)\b|\bspecial case\s*:[^\n]{0,200}?\binstead\b",
+        ),
+        p(
+            "role_play",
+            0.4,
+            r"\b(?:as part of (?:a|the|this) (?:training|testing|test|debugging) (?:exercise|pipeline|process|task)|for (?:academic|research|educational) purposes,|to enable (?:diagnostics|debugging),)",
+        ),
+        p(
+            "output_injection",
+            0.8,
+            r"!\[[^\]\n]{0,40}\]\(https?://[^)\s]{1,200}[?&][a-z_]{1,20}=\s*(?:\[|\{|<|%5b|%7b|\$)|<img\b[^>\n]{0,80}\bonerror\s*=",
+        ),
+        p(
+            "output_injection",
+            0.5,
+            r"\b(?:include|add|insert|append|put|output|print)\b[^.\n]{0,50}?\b(?:in|into|to|at the (?:end|start|beginning) of) (?:your|the) (?:response|answer|reply|output)\b|\brepeat\b[^.\n]{0,50}?\b\d{2,4} times\b",
         ),
         p(
             "exfiltration",
@@ -59,6 +90,31 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             "exfiltration",
             0.6,
             r"\b(?:curl|wget|fetch|visit|open|load)\b[^\n]{0,20}https?://[^\s]+[?&][a-z_]+=\{?[a-z_]*(?:key|token|secret|password|data|history)",
+        ),
+        p(
+            "reveal_prompt",
+            0.8,
+            r"\b(?:repeat|print|output|show|display|write|type|recite|reproduce|copy|summari[sz]e|translate|spell out|list)\b[^.\n]{0,40}?\b(?:text|words|instructions?|prompt|content|messages?|everything|rules|guidelines|directions)\b[^.\n]{0,40}?\b(?:above|before (?:this|the|our)|prior to|preceding|at the (?:beginning|start|top))\b",
+        ),
+        p(
+            "reveal_prompt",
+            0.8,
+            r"\b(?:output|print|reveal|show|share|tell me|give me|display|repeat|what (?:is|are|were))\b[^.\n]{0,30}?\b(?:your|the)\s+(?:starting|initial|original|first|hidden|secret|internal|system|opening|core|full)\s+(?:instructions?|prompt|message|directives?|rules|guidelines|configuration)\b",
+        ),
+        p(
+            "reveal_prompt",
+            0.8,
+            r"\bwhat (?:were|was|are|have) you (?:been )?(?:told|instructed|given|programmed)\b|\bi was (?:instructed|told|programmed) to\b|\bwhat (?:are|were) you (?:not )?(?:supposed|allowed|permitted) (?:not )?to (?:tell|say|reveal|share)\b",
+        ),
+        p(
+            "goal_hijacking",
+            0.8,
+            r"\b(?:stop everything|instead,? (?:just )?(?:print|say|output|respond with|reply with))\b",
+        ),
+        p(
+            "goal_hijacking",
+            0.5,
+            r"\b(?:just print|(?:respond|reply|answer) only with)\b",
         ),
         p(
             "reveal_prompt",
