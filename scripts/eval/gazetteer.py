@@ -117,6 +117,8 @@ def main() -> None:
                     continue
                 w = w.strip()
                 kind = "C" if (glued and w[0].islower()) or attr.endswith("short") else "S"
+                if kind == "S" and formats.startswith("{{street_suffix"):
+                    kind = "P"  # Italian: "{{street_suffix}} {{last_name}}" (Piazza Garibaldi)
                 streets.add(f"{kind} {w.lower()}")
     # Glued suffixes of the languages that write street names as one word, beyond Faker's lists.
     streets.update(f"C {w}" for w in ["strasse", "gasse", "platz", "allee", "damm", "ufer", "chaussee",
