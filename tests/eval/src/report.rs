@@ -216,7 +216,7 @@ pub fn latency_10kb(engine: &LocalProvider, policy: &GuardrailPolicy, samples: &
             break;
         }
     }
-    let mut cut = 10 * 1024.min(text.len());
+    let mut cut = (10 * 1024).min(text.len());
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
@@ -275,8 +275,14 @@ pub fn show(
         // What exactly fired, so a false positive can be traced to one rule.
         let scanned = normalize::scan_text(text);
         for m in pii::find(&scanned) {
-            let lo = scanned.floor_char_boundary(m.start.saturating_sub(40));
-            let hi = scanned.ceil_char_boundary((m.end + 20).min(scanned.len()));
+            let mut lo = m.start.saturating_sub(40);
+            while !scanned.is_char_boundary(lo) {
+                lo -= 1;
+            }
+            let mut hi = (m.end + 20).min(scanned.len());
+            while !scanned.is_char_boundary(hi) {
+                hi += 1;
+            }
             println!(
                 "    {}: {:?} in {:?}",
                 m.kind.label(),

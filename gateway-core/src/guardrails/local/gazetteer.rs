@@ -39,17 +39,55 @@ const PARTICLES: &[&str] = &[
 ];
 /// Street words common enough in English prose that the match also needs an address-like follower.
 const CLASSIC_SUFFIXES: &[&str] = &[
-    "street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive",
-    "court", "ct", "terrace", "parkway", "highway", "crescent",
+    "street",
+    "st",
+    "avenue",
+    "ave",
+    "road",
+    "rd",
+    "boulevard",
+    "blvd",
+    "lane",
+    "ln",
+    "drive",
+    "court",
+    "ct",
+    "terrace",
+    "parkway",
+    "highway",
+    "crescent",
 ];
 /// Lower-case street prefixes used as such (`rue`, `ul.`); other prefixes must be capitalised.
 const LOWER_PREFIXES: &[&str] = &[
-    "rue", "ul", "al", "pl", "os", "ulica", "aleja", "plac", "calle", "viale", "piazza",
-    "rua", "avenida", "chemin", "avenue", "boulevard",
+    "rue",
+    "ul",
+    "al",
+    "pl",
+    "os",
+    "ulica",
+    "aleja",
+    "plac",
+    "calle",
+    "viale",
+    "piazza",
+    "rua",
+    "avenida",
+    "chemin",
+    "avenue",
+    "boulevard",
 ];
 /// Prefixes that follow the house number (`18, rue Manon Roux`).
 const FRENCH_PREFIXES: &[&str] = &[
-    "rue", "avenue", "boulevard", "chemin", "allée", "impasse", "place", "quai", "route", "cours",
+    "rue",
+    "avenue",
+    "boulevard",
+    "chemin",
+    "allée",
+    "impasse",
+    "place",
+    "quai",
+    "route",
+    "cours",
 ];
 const UNIT_WORDS: &[&str] = &["apt", "suite", "unit", "ste", "floor", "flat", "apartment"];
 
@@ -150,20 +188,17 @@ fn tokenize(text: &str) -> Vec<Token> {
         let mut end = i + c.len_utf8();
         let kind = if c.is_alphabetic() {
             while let Some(&(j, d)) = chars.peek() {
-                if d.is_alphabetic() {
-                    chars.next();
-                    end = j + d.len_utf8();
-                } else if matches!(d, '-' | '\'' | '’')
+                // Letters, and a hyphen or apostrophe between letters (`Hans-Jürgen`, `O'Brien`).
+                let joins = matches!(d, '-' | '\'' | '’')
                     && text[j + d.len_utf8()..]
                         .chars()
                         .next()
-                        .is_some_and(char::is_alphabetic)
-                {
-                    chars.next();
-                    end = j + d.len_utf8();
-                } else {
+                        .is_some_and(char::is_alphabetic);
+                if !(d.is_alphabetic() || joins) {
                     break;
                 }
+                chars.next();
+                end = j + d.len_utf8();
             }
             Kind::Word
         } else if c.is_ascii_digit() {
@@ -186,8 +221,14 @@ fn tokenize(text: &str) -> Vec<Token> {
                 }
             }
             // `0KPGc…` (base64, hashes) is not a house number.
-            if text[end..].chars().next().is_some_and(char::is_alphanumeric)
-                || text[..i].chars().next_back().is_some_and(char::is_alphanumeric)
+            if text[end..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+                || text[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
             {
                 Kind::Punct('#')
             } else {
@@ -260,13 +301,59 @@ fn field_after(tokens: &[Token], last: usize) -> bool {
 
 /// Words that put a name into a record about a person (several languages).
 const PERSON_CUES: &[&str] = &[
-    "name", "named", "person", "customer", "client", "user", "patient", "employee", "contact",
-    "recipient", "sender", "owner", "holder", "applicant", "member", "guest", "passenger",
-    "tenant", "resident", "beneficiary", "dear", "attn", "signed", "sincerely", "regards",
-    "student", "driver", "nombre", "cliente", "usuario", "paciente", "nom", "utilisateur",
-    "kunde", "kundin", "benutzer", "nome", "utente", "naam", "klant", "gebruiker", "imię",
-    "nazwisko", "klient", "namn", "kund", "användare", "usuário", "имя", "клиент", "пользователь",
-    "автор", "фио",
+    "name",
+    "named",
+    "person",
+    "customer",
+    "client",
+    "user",
+    "patient",
+    "employee",
+    "contact",
+    "recipient",
+    "sender",
+    "owner",
+    "holder",
+    "applicant",
+    "member",
+    "guest",
+    "passenger",
+    "tenant",
+    "resident",
+    "beneficiary",
+    "dear",
+    "attn",
+    "signed",
+    "sincerely",
+    "regards",
+    "student",
+    "driver",
+    "nombre",
+    "cliente",
+    "usuario",
+    "paciente",
+    "nom",
+    "utilisateur",
+    "kunde",
+    "kundin",
+    "benutzer",
+    "nome",
+    "utente",
+    "naam",
+    "klant",
+    "gebruiker",
+    "imię",
+    "nazwisko",
+    "klient",
+    "namn",
+    "kund",
+    "användare",
+    "usuário",
+    "имя",
+    "клиент",
+    "пользователь",
+    "автор",
+    "фио",
 ];
 
 /// Whether a person cue word occurs in the 80 bytes before `start` (this line or the one above).
@@ -315,8 +402,7 @@ pub fn names(text: &str) -> Vec<(usize, usize)> {
         // Collect the capitalised run after `first` (particles allowed inside).
         let mut parts = vec![i];
         let mut k = i + 1;
-        while parts.len() < 5 && k < tokens.len() && tokens[k].one_space && !tokens[k].line_start
-        {
+        while parts.len() < 5 && k < tokens.len() && tokens[k].one_space && !tokens[k].line_start {
             let Some(w) = word(text, &tokens[k]) else {
                 break;
             };
@@ -346,9 +432,9 @@ pub fn names(text: &str) -> Vec<(usize, usize)> {
             && word(text, &tokens[i - 1])
                 .is_some_and(|w| is_capitalised(w) && !HONORIFICS.contains(&w));
         let run_continues = end + 1 < parts.len();
-        let all_ambiguous = parts[..=end].iter().all(|&p| {
-            flags(&text[tokens[p].start..tokens[p].end]) & AMBIGUOUS != 0
-        });
+        let all_ambiguous = parts[..=end]
+            .iter()
+            .all(|&p| flags(&text[tokens[p].start..tokens[p].end]) & AMBIGUOUS != 0);
         let strong = first_flags & AMBIGUOUS == 0 && last_flags & AMBIGUOUS == 0;
         let in_title = prev_is_title || run_continues;
         // A name alone is not yet personal data (authors in a README, characters in a novel): it
@@ -414,15 +500,14 @@ pub fn addresses(text: &str) -> Vec<(usize, usize)> {
                     let address_like = follower.is_none_or(|f| {
                         f.line_start
                             || matches!(f.kind, Kind::Punct(',') | Kind::Number)
-                            || lower_word(text, f)
-                                .is_some_and(|u| UNIT_WORDS.contains(&u.as_str()))
+                            || lower_word(text, f).is_some_and(|u| UNIT_WORDS.contains(&u.as_str()))
                     });
                     if classic || address_like {
                         found = Some(end);
                         break;
                     }
                 }
-                if !is_capitalised(w) && !(words == 0 && lists.prefixes.contains(&lower)) {
+                if !(is_capitalised(w) || words == 0 && lists.prefixes.contains(&lower)) {
                     break;
                 }
                 words += 1;

@@ -8,7 +8,10 @@ fn name_texts(text: &str) -> Vec<&str> {
 }
 
 fn address_texts(text: &str) -> Vec<&str> {
-    addresses(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+    addresses(text)
+        .into_iter()
+        .map(|(s, e)| &text[s..e])
+        .collect()
 }
 
 #[test]
@@ -57,7 +60,11 @@ fn common_words_and_titles_are_not_names() {
         "  \"author\": \"Aaron Heckmann <a@example.com>\",",
         "- [Jason Saayman](https://example.com/jasonsaayman)",
     ] {
-        assert!(name_texts(text).is_empty(), "{text}: {:?}", name_texts(text));
+        assert!(
+            name_texts(text).is_empty(),
+            "{text}: {:?}",
+            name_texts(text)
+        );
     }
 }
 

@@ -127,10 +127,7 @@ fn card_ok(candidate: &str) -> bool {
     // 12 digits only for Maestro ranges (50, 56-69), the one brand that issues them.
     let length_ok = (13..=19).contains(&d.len())
         || (d.len() == 12 && matches!(d[..2], [5, 0] | [5, 6..=9] | [6, _]));
-    length_ok
-        && matches!(d.first(), Some(2..=6))
-        && !d.iter().all(|&x| x == d[0])
-        && luhn_ok(&d)
+    length_ok && matches!(d.first(), Some(2..=6)) && !d.iter().all(|&x| x == d[0]) && luhn_ok(&d)
 }
 
 /// ISO 13616 mod-97 check.
@@ -220,9 +217,8 @@ fn ipv4_ok(text: &str, start: usize, end: usize) -> bool {
 fn in_number_list(text: &str, start: usize, end: usize) -> bool {
     let before: Vec<char> = text[..start].chars().rev().take(2).collect();
     let after: Vec<char> = text[end..].chars().take(2).collect();
-    let digit_then_space = |v: &[char]| {
-        v.first() == Some(&' ') && v.get(1).is_some_and(char::is_ascii_digit)
-    };
+    let digit_then_space =
+        |v: &[char]| v.first() == Some(&' ') && v.get(1).is_some_and(char::is_ascii_digit);
     digit_then_space(&before) || digit_then_space(&after)
 }
 
@@ -439,7 +435,10 @@ mod tests {
         assert_eq!(kinds("call +1 415-555-0132"), vec![PiiKind::Phone]);
         assert_eq!(kinds("host 192.168.10.25"), vec![PiiKind::IpAddress]);
         assert!(kinds("version 999.1.2.3").is_empty());
-        assert!(kinds("see 2001:db8::8a2e:370:7334 and 192.0.2.7").is_empty(), "documentation");
+        assert!(
+            kinds("see 2001:db8::8a2e:370:7334 and 192.0.2.7").is_empty(),
+            "documentation"
+        );
         assert!(kinds("use crate::dfa::DFA; groups[2::2]").is_empty());
         assert_eq!(
             kinds("ip 2a00:1450:4001:81c::200e"),

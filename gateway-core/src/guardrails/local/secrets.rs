@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 struct Rule {
     name: &'static str,
@@ -75,6 +75,11 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     ]
 });
 
+/// The token-shape rules in one set: one pass over the text.
+static SET: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(RULES.iter().map(|r| r.regex.as_str())).expect("static regex set")
+});
+
 /// A value assigned to a secret-like name: `DB_PASSWORD=…`, `"api_key": "…"`, `client_secret = '…'`.
 static CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     super::normalize::ascii_regex(
@@ -82,20 +87,31 @@ static CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 /// `Authorization: Bearer …` (a header in a log, a curl command line).
-static BEARER: LazyLock<Regex> = LazyLock::new(|| {
-    super::normalize::ascii_regex(r"(?i)\bbearer\s+([A-Za-z0-9._~+/-]{20,}=*)")
-});
+static BEARER: LazyLock<Regex> =
+    LazyLock::new(|| super::normalize::ascii_regex(r"(?i)\bbearer\s+([A-Za-z0-9._~+/-]{20,}=*)"));
 /// A password inside a connection URL: `scheme://user:password@host`.
 static URL_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
-    super::normalize::ascii_regex(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{1,64}:([^\s@/]{8,128})@[A-Za-z0-9.-]+")
+    super::normalize::ascii_regex(
+        r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{1,64}:([^\s@/]{8,128})@[A-Za-z0-9.-]+",
+    )
 });
 
 /// Placeholder words that fill secret-shaped slots in documentation.
 fn is_placeholder(value: &str) -> bool {
     let v = value.to_ascii_lowercase();
-    ["password", "secret", "example", "changeme", "xxxx", "your", "placeholder", "token", "dummy"]
-        .iter()
-        .any(|w| v.contains(w))
+    [
+        "password",
+        "secret",
+        "example",
+        "changeme",
+        "xxxx",
+        "your",
+        "placeholder",
+        "token",
+        "dummy",
+    ]
+    .iter()
+    .any(|w| v.contains(w))
         || v.starts_with('$')
         || v.starts_with('<')
 }
@@ -131,10 +147,10 @@ pub fn entropy(s: &str) -> f64 {
 
 /// Names of the secret kinds found in `text` (deduplicated, in rule order).
 pub fn find(text: &str) -> Vec<&'static str> {
-    let mut found: Vec<&'static str> = RULES
+    let mut found: Vec<&'static str> = SET
+        .matches(text)
         .iter()
-        .filter(|r| r.regex.is_match(text))
-        .map(|r| r.name)
+        .map(|index| RULES[index].name)
         .collect();
     let mut assignment = |value: Option<regex::Match<'_>>, kind: &'static str| {
         if let Some(value) = value
