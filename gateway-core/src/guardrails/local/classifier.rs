@@ -12,7 +12,8 @@
 //! Features (must match `train.py` exactly): the text lower-cased, split into runs of alphanumeric
 //! characters, ASCII digits folded to `0`; per word its unigram, the bigram ending at it, and the
 //! character 3- and 4-grams of `<word>` (first 24 characters), CRC-32 hashed into 2^17 buckets.
-//! A window (48 words, stride 16) scores `bias + Σ weights / sqrt(feature count)`.
+//! A window (48 words with stride 16, and 16 words with stride 8) scores
+//! `bias + Σ weights / sqrt(feature count)`; the highest window of either scale decides.
 //!
 //! Limits: a bag of n-grams, so it learns the vocabulary of jailbreaks and planted instructions seen in
 //! its training data (mostly English) and can be steered by paraphrase; the regex patterns in
@@ -23,14 +24,15 @@ use std::sync::LazyLock;
 /// The committed weights.
 static MODEL_BYTES: &[u8] = include_bytes!("model/injection.bin");
 
-const MAGIC: &[u8; 8] = b"EKINJ01\0";
-const HEADER: usize = 8 + 6 * 4;
+const MAGIC: &[u8; 8] = b"EKINJ02\0";
+/// Window scales a model may declare.
+const MAX_SCALES: usize = 4;
 const MAX_WORD_CHARS: usize = 24;
 
 /// Why a model file could not be loaded.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ModelError {
-    #[error("injection model file is not an EKINJ01 model")]
+    #[error("injection model file is not an EKINJ02 model")]
     BadMagic,
     #[error("injection model file is truncated: expected {expected} bytes, found {found}")]
     Truncated { expected: usize, found: usize },
@@ -42,8 +44,8 @@ pub enum ModelError {
 pub struct Model {
     weights: &'static [u8],
     mask: u32,
-    window: usize,
-    stride: usize,
+    /// (words, stride) of each window scale.
+    scales: Vec<(usize, usize)>,
     bias: f32,
     scale: f32,
     threshold: f32,
@@ -89,27 +91,46 @@ fn crc32(crc: u32, data: &[u8]) -> u32 {
 }
 
 impl Model {
-    /// Parses a model file (header, then one signed byte per hash bucket).
+    /// Parses a model file: magic, bucket count, window scales, bias, scale, threshold, then one
+    /// signed byte per hash bucket.
     pub fn parse(bytes: &'static [u8]) -> Result<Self, ModelError> {
-        if bytes.len() < HEADER {
-            return Err(ModelError::Truncated {
-                expected: HEADER,
-                found: bytes.len(),
-            });
-        }
+        let need = |n: usize| {
+            if bytes.len() < n {
+                Err(ModelError::Truncated {
+                    expected: n,
+                    found: bytes.len(),
+                })
+            } else {
+                Ok(())
+            }
+        };
+        need(16)?;
         if &bytes[..8] != MAGIC {
             return Err(ModelError::BadMagic);
         }
         let dim = u32_at(bytes, 8);
-        let window = u32_at(bytes, 12) as usize;
-        let stride = u32_at(bytes, 16) as usize;
+        let count = u32_at(bytes, 12) as usize;
         if !dim.is_power_of_two() {
             return Err(ModelError::BadHeader("bucket count is not a power of two"));
         }
-        if window == 0 || stride == 0 {
-            return Err(ModelError::BadHeader("window and stride must be positive"));
+        if count == 0 || count > MAX_SCALES {
+            return Err(ModelError::BadHeader("between 1 and 4 window scales"));
         }
-        let expected = HEADER + dim as usize;
+        let header = 16 + count * 8 + 12;
+        need(header)?;
+        let mut scales = Vec::with_capacity(count);
+        for k in 0..count {
+            let (window, stride) = (
+                u32_at(bytes, 16 + k * 8) as usize,
+                u32_at(bytes, 20 + k * 8) as usize,
+            );
+            if window == 0 || stride == 0 {
+                return Err(ModelError::BadHeader("window and stride must be positive"));
+            }
+            scales.push((window, stride));
+        }
+        let at = 16 + count * 8;
+        let expected = header + dim as usize;
         if bytes.len() != expected {
             return Err(ModelError::Truncated {
                 expected,
@@ -117,13 +138,12 @@ impl Model {
             });
         }
         Ok(Self {
-            weights: &bytes[HEADER..],
+            weights: &bytes[header..],
             mask: dim - 1,
-            window,
-            stride,
-            bias: f32_at(bytes, 20),
-            scale: f32_at(bytes, 24),
-            threshold: f32_at(bytes, 28),
+            scales,
+            bias: f32_at(bytes, at),
+            scale: f32_at(bytes, at + 4),
+            threshold: f32_at(bytes, at + 8),
         })
     }
 
@@ -204,15 +224,19 @@ impl Model {
         if words == 0 {
             return f32::MIN;
         }
-        if words <= self.window {
-            return window_logit(0, words);
-        }
-        let last = words - self.window;
-        let mut best = window_logit(last, words);
-        let mut start = 0;
-        while start <= last {
-            best = best.max(window_logit(start, start + self.window));
-            start += self.stride;
+        let mut best = f32::MIN;
+        for &(window, stride) in &self.scales {
+            if words <= window {
+                best = best.max(window_logit(0, words));
+                continue;
+            }
+            let last = words - window;
+            best = best.max(window_logit(last, words));
+            let mut start = 0;
+            while start <= last {
+                best = best.max(window_logit(start, start + window));
+                start += stride;
+            }
         }
         best
     }

@@ -1,5 +1,11 @@
-//! Secret detection: well-known token shapes (cloud keys, Git hosting, chat, payment and AI API tokens,
-//! private keys, JWTs) and high-entropy values in a secret-like context (`password=…`, `api_key: …`).
+//! Secret detection: well-known token shapes (cloud keys, Git hosting, chat, payment, e-mail/SMS, shop
+//! and AI API tokens, private keys, JWTs, Azure storage keys) and random-looking values in a
+//! secret-like slot: an assignment to a name containing `key`, `secret`, `token`, `password` …
+//! (`AWS_SECRET_ACCESS_KEY=…`), a `Bearer …` header, a password inside a connection URL.
+//!
+//! Limits: a secret with no known shape in an innocuous slot (`value = …`) is missed; values that look
+//! like words, paths, references (`${VAR}`) or documentation placeholders (`your-token`) are skipped
+//! on purpose.
 
 use std::sync::LazyLock;
 
@@ -194,6 +200,26 @@ mod tests {
                 "jwt",
             ),
             ("password = 'Xk9#pQ2v!Lm7zR4t'", "secret_assignment"),
+            (
+                "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCY9QzL2mNvT8",
+                "secret_assignment",
+            ),
+            (
+                "SENDGRID_API_KEY=SG.abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+                "sendgrid_key",
+            ),
+            (
+                "Authorization: Bearer 9fKq2LmZ8xT4vB7nR1wY6cD3hJ5sA0eG",
+                "bearer_token",
+            ),
+            (
+                "DATABASE_URL=postgres://app:Q7vLm2Xp9KzR4tWb@db.internal:5432/app",
+                "url_password",
+            ),
+            (
+                "dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                "digitalocean_token",
+            ),
         ];
         for (text, kind) in cases {
             assert!(find(text).contains(&kind), "{text}: {:?}", find(text));
@@ -207,6 +233,11 @@ mod tests {
             "the token limit is 4096",
             "skip-navigation link",
             "git sha 9fceb02d0ae598e95dc970b74767f19372d61af8",
+            "password = os.environ[\"DB_PASSWORD\"]",
+            "api_key: ${{ secrets.API_KEY }}",
+            "token = 'your-token-goes-here-12345'",
+            "postgres://user:password@localhost:5432/db",
+            "\"node_modules/js-tokens\": {\"version\": \"4.0.0\"}",
         ] {
             assert!(find(text).is_empty(), "{text}: {:?}", find(text));
         }
