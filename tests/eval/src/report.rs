@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use gateway_core::config::GuardrailPolicy;
 use gateway_core::guardrails::Detection;
-use gateway_core::guardrails::local::LocalProvider;
+use gateway_core::guardrails::local::{LocalProvider, normalize, pii};
 
 use crate::Sample;
 
@@ -216,7 +216,7 @@ pub fn latency_10kb(engine: &LocalProvider, policy: &GuardrailPolicy, samples: &
             break;
         }
     }
-    let mut cut = 10 * 1024.min(text.len());
+    let mut cut = (10 * 1024).min(text.len());
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
@@ -271,4 +271,24 @@ pub fn show(
         "--- {} [{key}] fired={reasons:?}\n{snippet}",
         if o.positive { "MISS" } else { "FP" }
     );
+    if !o.positive {
+        // What exactly fired, so a false positive can be traced to one rule.
+        let scanned = normalize::scan_text(text);
+        for m in pii::find(&scanned) {
+            let mut lo = m.start.saturating_sub(40);
+            while !scanned.is_char_boundary(lo) {
+                lo -= 1;
+            }
+            let mut hi = (m.end + 20).min(scanned.len());
+            while !scanned.is_char_boundary(hi) {
+                hi += 1;
+            }
+            println!(
+                "    {}: {:?} in {:?}",
+                m.kind.label(),
+                &scanned[m.start..m.end],
+                &scanned[lo..hi]
+            );
+        }
+    }
 }

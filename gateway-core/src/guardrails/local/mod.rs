@@ -1,11 +1,14 @@
 //! The offline guardrail engine: the same detector names as the Enkrypt API, no network.
 //!
-//! Text is normalised first (`normalize.rs`); then `injection_attack` (`injection.rs`), `pii`
-//! (`pii.rs`, with reversible redaction), `secrets` (`secrets.rs`), `keyword_detector`, `toxicity` and
+//! Text is normalised first (`normalize.rs`); then `injection_attack` (`injection.rs` patterns, or the
+//! shipped classifier in `classifier.rs`), `pii`
+//! (`pii.rs`, with reversible redaction; names and addresses via `gazetteer.rs`), `secrets` (`secrets.rs`), `keyword_detector`, `toxicity` and
 //! `nsfw` (`words.rs`) run. Detectors that need a model or the cloud (`policy_violation`,
 //! `topic_detector`, `bias`, `relevancy`, `adherence`, `hallucination`) are reported as unavailable
 //! offline rather than silently passing; they cannot block in this engine.
 
+pub mod classifier;
+pub mod gazetteer;
 pub mod injection;
 pub mod normalize;
 pub mod pii;
@@ -44,15 +47,25 @@ impl LocalProvider {
         let scanned = normalize::scan_text(text);
         let mut out = Vec::new();
 
-        let (score, categories) = injection::score(&scanned);
-        out.push(if score >= injection::THRESHOLD {
+        let (score, mut categories) = injection::score(&scanned);
+        let logit = classifier::MODEL.logit(&scanned);
+        let classified = logit > classifier::MODEL.threshold();
+        if classified {
+            categories.push("classifier");
+        }
+        let details = json!({
+            "score": score,
+            "classifier": classifier::probability(logit),
+            "categories": categories,
+        });
+        out.push(if score >= injection::THRESHOLD || classified {
             Detection::fired(
                 "injection_attack",
-                format!("prompt injection patterns: {}", categories.join(", ")),
-                json!({"score": score, "categories": categories}),
+                format!("prompt injection: {}", categories.join(", ")),
+                details,
             )
         } else {
-            Detection::quiet("injection_attack", json!({"score": score}))
+            Detection::quiet("injection_attack", details)
         });
 
         let found = pii::find(&scanned);

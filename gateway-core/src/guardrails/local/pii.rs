@@ -1,9 +1,11 @@
 //! PII detection with validators (Luhn for cards, mod-97 for IBANs, SSN ranges, real IP parsing) to keep
 //! false positives down, and reversible redaction through a session-scoped vault.
 //!
-//! Limits: person names are found only with a cue (an honorific or "my name is …"), street addresses only
-//! in the common English "number + name + street type" shape; a NER model for names and addresses in many
-//! languages is not shipped yet.
+//! Person names and street addresses: a cue (an honorific, "my name is …"), the English "number + name +
+//! street type" shape, and the multilingual gazetteers of `gazetteer.rs` (name and street-type lists
+//! with context rules; no NER model, see its header for what that misses). Phone numbers need a shape
+//! that rarely occurs otherwise (`+…`, trunk `0`, grouped digits) or a cue word (`phone`, `Tel.`)
+//! nearby; bare digit runs without a cue are not reported.
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
@@ -47,18 +49,37 @@ pub struct PiiMatch {
 }
 
 fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("static regex")
+    super::normalize::ascii_regex(pattern)
 }
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,62}\.)+[a-z]{2,24}\b")
 });
+/// Phone numbers in shapes that rarely occur otherwise: international (`+49 …`), North American
+/// (`(415) 555-0132x12`), national with a trunk `0` (`(0161) 496 0066`, `04 15 39 15 00`), grouped
+/// digits (`609 141 777`) and Brazilian (`(81) 3533-7406`); digit counts are checked after matching.
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"\+\d{1,3}[\s.-]?\(?\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4}\b|\(\d{3}\)\s?\d{3}[\s.-]\d{4}\b|\b\d{3}[.-]\d{3}[.-]\d{4}\b",
-    )
+    re(concat!(
+        r"\+\d{1,3}[\s.-]?(?:\(0\)\s?)?\(?\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?\b",
+        r"|\(\d{3}\)\s?\d{3}[\s.-]\d{4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?\b",
+        r"|\b\d{3}[.-]\d{3}[.-]\d{4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?\b",
+        r"|\(0\d{1,4}\)[\s-]{0,2}\d{2,8}(?:[\s.-]\d{2,8}){0,3}\b",
+        r"|\(\d{2,3}\)\s?\d{4,5}-\d{4}\b|\b\d{2} \d{4,5}-\d{4}\b",
+        r"|\b0\d{1,4}(?:[\s./-]{1,2}\d{2,8}){1,4}\b",
+        r"|\b\d{2,4}(?:[ -]\d{2,4}){2,4}\b",
+    ))
 });
-static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:\d[ -]?){12,18}\d\b"));
+/// A phone cue word, then (within a short gap) any digit run of phone length.
+static PHONE_CUED: LazyLock<Regex> = LazyLock::new(|| {
+    re(concat!(
+        r"(?i)\b(?:phone|tel|telephone|mobile|fax|whatsapp|telefon|telefonnummer|telefono|",
+        r"tel\x{e9}fono|telefone|t\x{e9}l\x{e9}phone|celular|numer|puhelin|gsm|cellulare)",
+        r"(?:[^\n]{0,40}?|[^\n]{0,40}\n[^\n]{0,20}?)(\+?\(?\d[\d \t().x/-]{6,22}\d)",
+    ))
+});
+static DATE_LIKE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?:\D|$)"));
+static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:\d[ -]?){11,18}\d\b"));
 static IBAN: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"));
 static SSN: LazyLock<Regex> = LazyLock::new(|| re(r"\b(\d{3})-(\d{2})-(\d{4})\b"));
@@ -70,7 +91,7 @@ static IPV6: LazyLock<Regex> = LazyLock::new(|| {
 });
 static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sr|Sra|Herr|Frau|Mme|M)\.? ([A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+){0,2})|(?i:my name is|i am called|je m'appelle|me llamo|ich heiße|mi chiamo) ([A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+){0,2})",
+        r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sr|Sra|Herr|Frau|Mme)\.? ([A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+){0,2})|(?i:my name is|i am called|je m'appelle|me llamo|ich heiße|mi chiamo) ([A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+){0,2})",
     )
 });
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
@@ -103,10 +124,10 @@ pub fn luhn_ok(number: &[u32]) -> bool {
 
 fn card_ok(candidate: &str) -> bool {
     let d = digits(candidate);
-    (13..=19).contains(&d.len())
-        && matches!(d.first(), Some(2..=6))
-        && !d.iter().all(|&x| x == d[0])
-        && luhn_ok(&d)
+    // 12 digits only for Maestro ranges (50, 56-69), the one brand that issues them.
+    let length_ok = (13..=19).contains(&d.len())
+        || (d.len() == 12 && matches!(d[..2], [5, 0] | [5, 6..=9] | [6, _]));
+    length_ok && matches!(d.first(), Some(2..=6)) && !d.iter().all(|&x| x == d[0]) && luhn_ok(&d)
 }
 
 /// ISO 13616 mod-97 check.
@@ -147,9 +168,69 @@ fn ssn_ok(caps: &regex::Captures<'_>) -> bool {
     area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
 }
 
-fn phone_ok(candidate: &str) -> bool {
-    let n = digits(candidate).len();
-    (10..=15).contains(&n)
+fn phone_ok(candidate: &str, min_digits: usize) -> bool {
+    let d = digits(candidate);
+    if !(min_digits..=15).contains(&d.len()) || DATE_LIKE.is_match(candidate) {
+        return false;
+    }
+    // Padding and counters, not numbers: mostly zeros, or groups counting up ("10 11 12 13").
+    let zeros = d.iter().filter(|&&x| x == 0).count();
+    let groups: Vec<u64> = candidate
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|g| g.parse().ok())
+        .collect();
+    let counting = groups.len() >= 3 && groups.windows(2).all(|w| w[1] == w[0] + 1);
+    zeros * 2 <= d.len() && !counting
+}
+
+/// RFC 5737 documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24): examples, not hosts.
+fn is_documentation_v4(o: [u8; 4]) -> bool {
+    matches!(o[..3], [192, 0, 2] | [198, 51, 100] | [203, 0, 113])
+}
+
+/// Whether a dotted quad is a host address worth redacting, not a version, section number, OID,
+/// netmask, loopback or network address.
+fn ipv4_ok(text: &str, start: usize, end: usize) -> bool {
+    let Ok(ip) = text[start..end].parse::<std::net::Ipv4Addr>() else {
+        return false;
+    };
+    let o = ip.octets();
+    let before = text[..start].chars().next_back();
+    let after: Vec<char> = text[end..].chars().take(2).collect();
+    let dotted_neighbour = before == Some('.')
+        || (after.first() == Some(&'.') && after.get(1).is_some_and(char::is_ascii_digit));
+    let cidr = after.first() == Some(&'/') && after.get(1).is_some_and(char::is_ascii_digit);
+    !(dotted_neighbour
+        || cidr
+        || ip.is_loopback()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || o[0] == 255
+        || o[0] == 0
+        || o[3] == 0
+        || is_documentation_v4(o)
+        || o.iter().all(|&x| x < 10))
+}
+
+/// Whether a digit group at `start..end` is one entry of a longer run of numbers (a table row, a
+/// list of sizes) rather than a number on its own.
+fn in_number_list(text: &str, start: usize, end: usize) -> bool {
+    let before: Vec<char> = text[..start].chars().rev().take(2).collect();
+    let after: Vec<char> = text[end..].chars().take(2).collect();
+    let digit_then_space =
+        |v: &[char]| v.first() == Some(&' ') && v.get(1).is_some_and(char::is_ascii_digit);
+    digit_then_space(&before) || digit_then_space(&after)
+}
+
+/// An e-mail domain needs a letter before its top-level label (`wasi-cli@0.2.0.wasm` is a file).
+fn email_ok(candidate: &str) -> bool {
+    candidate.rsplit_once('@').is_some_and(|(local, domain)| {
+        !local.contains("..")
+            && !local.ends_with('.')
+            && domain
+                .rsplit_once('.')
+                .is_some_and(|(host, _)| host.chars().any(|c| c.is_ascii_alphabetic()))
+    })
 }
 
 /// Every PII finding in `text`, non-overlapping, in order.
@@ -157,7 +238,9 @@ pub fn find(text: &str) -> Vec<PiiMatch> {
     let mut found: Vec<PiiMatch> = Vec::new();
     let mut push = |kind, start, end| found.push(PiiMatch { kind, start, end });
     for m in EMAIL.find_iter(text) {
-        push(PiiKind::Email, m.start(), m.end());
+        if email_ok(m.as_str()) {
+            push(PiiKind::Email, m.start(), m.end());
+        }
     }
     for m in IBAN.find_iter(text) {
         if iban_ok(m.as_str()) {
@@ -165,7 +248,7 @@ pub fn find(text: &str) -> Vec<PiiMatch> {
         }
     }
     for m in CARD.find_iter(text) {
-        if card_ok(m.as_str()) {
+        if card_ok(m.as_str()) && !in_number_list(text, m.start(), m.end()) {
             push(PiiKind::CreditCard, m.start(), m.end());
         }
     }
@@ -175,27 +258,68 @@ pub fn find(text: &str) -> Vec<PiiMatch> {
         }
     }
     for m in IPV4.find_iter(text) {
-        if m.as_str().parse::<std::net::Ipv4Addr>().is_ok() {
+        if ipv4_ok(text, m.start(), m.end()) {
             push(PiiKind::IpAddress, m.start(), m.end());
         }
     }
     for m in IPV6.find_iter(text) {
-        if m.as_str().parse::<std::net::Ipv6Addr>().is_ok() {
+        // A digit and three groups: `dfa::DFA` (a Rust path) and `[2::2]` (a slice) parse too.
+        let groups = m.as_str().split(':').filter(|g| !g.is_empty()).count();
+        // 2001:db8::/32 is the RFC 3849 documentation prefix.
+        if m.as_str()
+            .parse::<std::net::Ipv6Addr>()
+            .is_ok_and(|ip| ip.segments()[..2] != [0x2001, 0x0db8])
+            && groups >= 3
+            && m.as_str().chars().any(|c| c.is_ascii_digit())
+            && !text[..m.start()].ends_with(':')
+        {
             push(PiiKind::IpAddress, m.start(), m.end());
         }
     }
     for m in PHONE.find_iter(text) {
-        if phone_ok(m.as_str()) {
+        if phone_ok(m.as_str(), 9) && !in_number_list(text, m.start(), m.end()) {
+            push(PiiKind::Phone, m.start(), m.end());
+        }
+    }
+    for caps in PHONE_CUED.captures_iter(text) {
+        if let Some(m) = caps.get(1).filter(|m| {
+            phone_ok(m.as_str(), 8)
+                && !in_number_list(text, m.start(), m.end())
+                && !text[..m.start()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+                && !text[m.end()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric)
+        }) {
             push(PiiKind::Phone, m.start(), m.end());
         }
     }
     for caps in NAME_CUE.captures_iter(text) {
-        if let Some(m) = caps.get(1).or_else(|| caps.get(2)) {
+        // After an honorific: a listed first and last name, or a listed name in a record about a
+        // person (fiction's "Mr. Betteredge" and "Miss Nancy" are not records).
+        if let Some(m) = caps
+            .get(1)
+            .filter(|m| {
+                super::gazetteer::is_listed_name(m.as_str())
+                    && (m.as_str().contains(' ')
+                        || super::gazetteer::has_person_cue(text, m.start()))
+            })
+            .or_else(|| caps.get(2))
+        {
             push(PiiKind::PersonName, m.start(), m.end());
         }
     }
     for m in ADDRESS.find_iter(text) {
         push(PiiKind::StreetAddress, m.start(), m.end());
+    }
+    for (start, end) in super::gazetteer::addresses(text) {
+        push(PiiKind::StreetAddress, start, end);
+    }
+    for (start, end) in super::gazetteer::names(text) {
+        push(PiiKind::PersonName, start, end);
     }
     // Earlier kinds win overlaps (an IBAN's digits are not also a phone number).
     let mut kept: Vec<PiiMatch> = Vec::new();
@@ -311,8 +435,13 @@ mod tests {
         assert_eq!(kinds("call +1 415-555-0132"), vec![PiiKind::Phone]);
         assert_eq!(kinds("host 192.168.10.25"), vec![PiiKind::IpAddress]);
         assert!(kinds("version 999.1.2.3").is_empty());
+        assert!(
+            kinds("see 2001:db8::8a2e:370:7334 and 192.0.2.7").is_empty(),
+            "documentation"
+        );
+        assert!(kinds("use crate::dfa::DFA; groups[2::2]").is_empty());
         assert_eq!(
-            kinds("ip 2001:db8::8a2e:370:7334"),
+            kinds("ip 2a00:1450:4001:81c::200e"),
             vec![PiiKind::IpAddress]
         );
         assert_eq!(kinds("Dr. Maria Garcia called"), vec![PiiKind::PersonName]);

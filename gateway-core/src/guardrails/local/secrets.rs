@@ -1,9 +1,15 @@
-//! Secret detection: well-known token shapes (cloud keys, Git hosting, chat, payment and AI API tokens,
-//! private keys, JWTs) and high-entropy values in a secret-like context (`password=…`, `api_key: …`).
+//! Secret detection: well-known token shapes (cloud keys, Git hosting, chat, payment, e-mail/SMS, shop
+//! and AI API tokens, private keys, JWTs, Azure storage keys) and random-looking values in a
+//! secret-like slot: an assignment to a name containing `key`, `secret`, `token`, `password` …
+//! (`AWS_SECRET_ACCESS_KEY=…`), a `Bearer …` header, a password inside a connection URL.
+//!
+//! Limits: a secret with no known shape in an innocuous slot (`value = …`) is missed; values that look
+//! like words, paths, references (`${VAR}`) or documentation placeholders (`your-token`) are skipped
+//! on purpose.
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 struct Rule {
     name: &'static str,
@@ -13,7 +19,7 @@ struct Rule {
 fn rule(name: &'static str, pattern: &str) -> Rule {
     Rule {
         name,
-        regex: Regex::new(pattern).expect("static regex"),
+        regex: super::normalize::ascii_regex(pattern),
     }
 }
 
@@ -57,13 +63,77 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         ),
         rule("npm_token", r"\bnpm_[A-Za-z0-9]{36}\b"),
         rule("huggingface_token", r"\bhf_[A-Za-z0-9]{30,}\b"),
+        rule(
+            "sendgrid_key",
+            r"\bSG\.[A-Za-z0-9_-]{20,24}\.[A-Za-z0-9_-]{40,46}",
+        ),
+        rule("twilio_key", r"\b(?:SK|AC)[0-9a-f]{32}\b"),
+        rule("shopify_token", r"\bshp(?:at|ss|ca|pa)_[0-9a-fA-F]{32}\b"),
+        rule("digitalocean_token", r"\bdo[opr]_v1_[0-9a-f]{64}\b"),
+        rule(
+            "telegram_bot_token",
+            r"\b[0-9]{8,10}:AA[A-Za-z0-9_-]{32,34}(?:[^A-Za-z0-9_-]|$)",
+        ),
+        rule(
+            "azure_storage_key",
+            r"(?i)\bAccountKey=[A-Za-z0-9+/]{40,}={0,2}",
+        ),
     ]
 });
 
-static CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(?:api[_-]?key|secret(?:[_-]?key)?|access[_-]?token|auth[_-]?token|token|password|passwd|pwd|client[_-]?secret|private[_-]?key)\b["']?\s*[:=]\s*["']?([A-Za-z0-9+/=_\-.!@#$%^&*]{12,})"#)
-        .expect("static regex")
+/// The token-shape rules in one set: one pass over the text.
+static SET: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(RULES.iter().map(|r| r.regex.as_str())).expect("static regex set")
 });
+
+/// A value assigned to a secret-like name: `DB_PASSWORD=…`, `"api_key": "…"`, `client_secret = '…'`.
+static CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+    super::normalize::ascii_regex(
+        r#"(?i)[A-Za-z0-9_.-]*(?:api[_-]?key|secret|token|password|passwd|pwd|credentials?|private[_-]?key|access[_-]?key|auth)[A-Za-z0-9_-]*["']?\s*[:=]\s*["']?([A-Za-z0-9+/=_\-.!@#$%^&*~]{12,})"#,
+    )
+});
+/// `Authorization: Bearer …` (a header in a log, a curl command line).
+static BEARER: LazyLock<Regex> =
+    LazyLock::new(|| super::normalize::ascii_regex(r"(?i)\bbearer\s+([A-Za-z0-9._~+/-]{20,}=*)"));
+/// A password inside a connection URL: `scheme://user:password@host`.
+static URL_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
+    super::normalize::ascii_regex(
+        r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{1,64}:([^\s@/]{8,128})@[A-Za-z0-9.-]+",
+    )
+});
+
+/// Placeholder words that fill secret-shaped slots in documentation.
+fn is_placeholder(value: &str) -> bool {
+    let v = value.to_ascii_lowercase();
+    [
+        "password",
+        "secret",
+        "example",
+        "changeme",
+        "xxxx",
+        "your",
+        "placeholder",
+        "token",
+        "dummy",
+    ]
+    .iter()
+    .any(|w| v.contains(w))
+        || v.starts_with('$')
+        || v.starts_with('<')
+}
+
+/// Whether a value in a secret-like slot looks generated rather than a word, a path or a reference.
+fn looks_random(v: &str) -> bool {
+    let has_digit = v.chars().any(|c| c.is_ascii_digit());
+    let has_lower = v.chars().any(|c| c.is_ascii_lowercase());
+    let has_upper = v.chars().any(|c| c.is_ascii_uppercase());
+    let has_symbol = v.chars().any(|c| "!@#$%^&*+/=~".contains(c));
+    let classes = [has_digit, has_lower, has_upper, has_symbol]
+        .iter()
+        .filter(|&&x| x)
+        .count();
+    entropy(v) >= 3.0 && (has_lower || has_upper) && classes >= 3 && !is_placeholder(v)
+}
 
 /// Shannon entropy in bits per character.
 pub fn entropy(s: &str) -> f64 {
@@ -83,21 +153,27 @@ pub fn entropy(s: &str) -> f64 {
 
 /// Names of the secret kinds found in `text` (deduplicated, in rule order).
 pub fn find(text: &str) -> Vec<&'static str> {
-    let mut found: Vec<&'static str> = RULES
+    let mut found: Vec<&'static str> = SET
+        .matches(text)
         .iter()
-        .filter(|r| r.regex.is_match(text))
-        .map(|r| r.name)
+        .map(|index| RULES[index].name)
         .collect();
-    for caps in CONTEXT.captures_iter(text) {
-        if let Some(value) = caps.get(1) {
-            let v = value.as_str();
-            let has_digit = v.chars().any(|c| c.is_ascii_digit());
-            let has_alpha = v.chars().any(|c| c.is_ascii_alphabetic());
-            if entropy(v) >= 3.0 && has_digit && has_alpha && !found.contains(&"secret_assignment")
-            {
-                found.push("secret_assignment");
-            }
+    let mut assignment = |value: Option<regex::Match<'_>>, kind: &'static str| {
+        if let Some(value) = value
+            && looks_random(value.as_str())
+            && !found.contains(&kind)
+        {
+            found.push(kind);
         }
+    };
+    for caps in CONTEXT.captures_iter(text) {
+        assignment(caps.get(1), "secret_assignment");
+    }
+    for caps in BEARER.captures_iter(text) {
+        assignment(caps.get(1), "bearer_token");
+    }
+    for caps in URL_PASSWORD.captures_iter(text) {
+        assignment(caps.get(1), "url_password");
     }
     found
 }
@@ -124,6 +200,26 @@ mod tests {
                 "jwt",
             ),
             ("password = 'Xk9#pQ2v!Lm7zR4t'", "secret_assignment"),
+            (
+                "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCY9QzL2mNvT8",
+                "secret_assignment",
+            ),
+            (
+                "SENDGRID_API_KEY=SG.abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+                "sendgrid_key",
+            ),
+            (
+                "Authorization: Bearer 9fKq2LmZ8xT4vB7nR1wY6cD3hJ5sA0eG",
+                "bearer_token",
+            ),
+            (
+                "DATABASE_URL=postgres://app:Q7vLm2Xp9KzR4tWb@db.internal:5432/app",
+                "url_password",
+            ),
+            (
+                "dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                "digitalocean_token",
+            ),
         ];
         for (text, kind) in cases {
             assert!(find(text).contains(&kind), "{text}: {:?}", find(text));
@@ -137,6 +233,11 @@ mod tests {
             "the token limit is 4096",
             "skip-navigation link",
             "git sha 9fceb02d0ae598e95dc970b74767f19372d61af8",
+            "password = os.environ[\"DB_PASSWORD\"]",
+            "api_key: ${{ secrets.API_KEY }}",
+            "token = 'your-token-goes-here-12345'",
+            "postgres://user:password@localhost:5432/db",
+            "\"node_modules/js-tokens\": {\"version\": \"4.0.0\"}",
         ] {
             assert!(find(text).is_empty(), "{text}: {:?}", find(text));
         }

@@ -3,6 +3,9 @@
 //! Limits: lists match whole words only (case-insensitive), so they miss misspellings, context and
 //! languages not listed; they are a floor, not a classifier.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use serde_json::Value;
 
 use crate::config::GuardrailPolicy;
@@ -98,12 +101,35 @@ pub fn matches<'a>(text: &str, words: impl IntoIterator<Item = &'a str>) -> Vec<
     found
 }
 
-pub fn toxic(text: &str) -> Vec<String> {
-    matches(text, TOXIC.iter().copied())
+/// One case-insensitive whole-word regex per built-in list: a single pass over the text instead of
+/// one substring search per word (which dominated the scan time of long tool results).
+fn list_regex(words: &[&str]) -> Regex {
+    let alternatives: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
+    super::normalize::ascii_regex(&format!(r"(?i)\b(?:{})\b", alternatives.join("|")))
 }
 
+static TOXIC_RE: LazyLock<Regex> = LazyLock::new(|| list_regex(TOXIC));
+static NSFW_RE: LazyLock<Regex> = LazyLock::new(|| list_regex(NSFW));
+
+fn list_matches(regex: &Regex, text: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for m in regex.find_iter(text) {
+        let word = m.as_str().to_lowercase();
+        if !found.contains(&word) {
+            found.push(word);
+        }
+    }
+    found
+}
+
+/// Built-in toxicity terms found in `text`.
+pub fn toxic(text: &str) -> Vec<String> {
+    list_matches(&TOXIC_RE, text)
+}
+
+/// Built-in NSFW terms found in `text`.
 pub fn nsfw(text: &str) -> Vec<String> {
-    matches(text, NSFW.iter().copied())
+    list_matches(&NSFW_RE, text)
 }
 
 #[cfg(test)]
