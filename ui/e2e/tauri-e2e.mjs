@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Builder, By, Capabilities, until } from 'selenium-webdriver';
+import { Builder, By, Capabilities, Key, until } from 'selenium-webdriver';
 
 const HOME = process.env.HOME;
 const ART = process.env.E2E_ARTIFACTS;
@@ -102,7 +102,8 @@ try {
   await click('#add-server');
   await type('#server-name', 'echo');
   await type('#server-command', process.env.TEST_MCP_SERVER);
-  await type('#server-args', '--name\necho');
+  // One argument per line; WebKitWebDriver does not turn "\n" into a newline, Enter does.
+  await (await $('#server-args')).sendKeys('--name', Key.ENTER, 'echo');
   await click('#server-env-add');
   await type('[aria-label="Variable 1 name"]', 'E2E_TOKEN');
   await type('[aria-label="Variable 1 value"]', SECRET_VALUE);
@@ -187,7 +188,7 @@ try {
   await driver.wait(async () => (await driver.findElements(By.css('#log-table tr[data-decision="blocked"]'))).length >= 1, 3000, 'block row');
   timings.block_on_screen_ms = Date.now() - blockSent;
   check('the block appears in the live log within 1 s', timings.block_on_screen_ms <= 1000, `${timings.block_on_screen_ms} ms`);
-  await (await $('#log-table tr[data-decision="blocked"]')).click();
+  await (await $('#log-table tr[data-decision="blocked"] td')).click();
   await waitText('#log-detail', /injection_attack/);
   check('the detail pane shows the detectors', true);
   await shot('e2e-live-log');

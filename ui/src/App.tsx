@@ -28,12 +28,15 @@ export function App() {
   const [error, setError] = useState<ApiError | null>(null);
   const [page, setPage] = useState<PageId>('servers');
   const [toast, setToast] = useState<TrayAction | null>(null);
-  const [setupDone, setSetupDone] = useState(false);
+  // Decided once, at the first look: setup stays on screen until its last step, even though the config
+  // exists (and config-changed fires) after its first step.
+  const [inSetup, setInSetup] = useState<boolean | null>(null);
 
   const reload = useCallback(async () => {
     try {
       const i = await api.appInfo();
       setInfo(i);
+      setInSetup((current) => current ?? (!i.config_exists || new URLSearchParams(location.search).has('setup')));
       if (i.config_exists) {
         setView(await api.configView());
         setError(null);
@@ -65,12 +68,12 @@ export function App() {
     );
   }
 
-  if (!info.config_exists || (!setupDone && new URLSearchParams(location.search).has('setup'))) {
+  if (inSetup || !info.config_exists) {
     return (
       <FirstRun
         info={info}
         onDone={() => {
-          setSetupDone(true);
+          setInSetup(false);
           void reload();
         }}
       />
