@@ -94,7 +94,7 @@ bench: build
 # Recipe: shared/recipes/linux-desktop-testing.md. Tauri is a workspace member outside default-members, so
 # plain cargo commands never build it; everything here names it with -p enkrypt-desktop.
 APP_APT := build-essential pkg-config file libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev \
-  libxdo-dev libssl-dev xvfb xauth imagemagick x11-utils webkit2gtk-driver chromium
+  libxdo-dev libssl-dev xvfb xauth imagemagick x11-utils webkit2gtk-driver chromium python3-xlib
 APP_BIN := $(CARGO_TARGET_DIR)/debug/enkrypt-desktop
 # `make run` edits a copy of the example (never the committed file), with the echo server's path made absolute.
 RUN_CONFIG := $(CURDIR)/.cache/run/enkrypt_mcp_config.json
@@ -103,7 +103,8 @@ RUN_CONFIG := $(CURDIR)/.cache/run/enkrypt_mcp_config.json
 
 deps-app:
 	@if pkg-config --exists webkit2gtk-4.1 ayatana-appindicator3-0.1 2>/dev/null && command -v WebKitWebDriver \
-	    >/dev/null && command -v xvfb-run >/dev/null && command -v chromium >/dev/null; then :; \
+	    >/dev/null && command -v xvfb-run >/dev/null && command -v chromium >/dev/null && \
+	    /usr/bin/python3 -c 'import Xlib' 2>/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  export DEBIAN_FRONTEND=noninteractive; apt-get update -q && \
 	  apt-get install -y -q --no-install-recommends $(APP_APT); \
@@ -137,7 +138,10 @@ run: app build
 
 package: deps-app sidecar ui-build
 	npx tauri build --bundles deb
-	@ls -l $(RELEASE_DIR)/bundle/deb/*.deb
+	@deb="$$(ls -t $(RELEASE_DIR)/bundle/deb/*.deb | head -1)"; ls -l "$$deb"; list="$$(dpkg-deb -c "$$deb")"; \
+	  for f in usr/bin/enkrypt-desktop usr/bin/gateway-core; do \
+	    grep -qE " (\./)?$$f\$$" <<<"$$list" || { echo "package: $$f missing from $$deb" >&2; exit 1; }; done; \
+	  echo "package: $$deb (app + gateway-core sidecar; sudo apt install ./<file> to install)"
 
 test-ui: deps-ui
 	cd ui && npx tsc --noEmit -p . && npx vitest run && node e2e/ui-chromium.mjs

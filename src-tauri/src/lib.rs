@@ -47,6 +47,7 @@ fn missing_display() -> Option<&'static str> {
 pub fn run() {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ENKRYPT_DESKTOP_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),

@@ -213,7 +213,7 @@ export function installMockBackend(state: MockState = initialState()): MockState
           return [];
         }
         case 'config_check':
-          return { valid: true, output: 'valid' };
+          return { valid: true, output: `${state.info.config_path}: valid (1 gateway(s), ${servers(state).length} server(s), 0 warning(s))\n` };
         case 'clients_status':
           return structuredClone(state.clients);
         case 'client_install':

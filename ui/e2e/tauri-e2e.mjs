@@ -3,7 +3,7 @@
 // add a server, move a value to the keychain, turn guardrails on with an input policy, add the gateway
 // to Claude Desktop; then runs the real gateway-core exactly as Claude Desktop would (the entry the app
 // wrote) and checks that a call and a block show in the live log within 1 s.
-import { spawn } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Builder, By, Capabilities, Key, until } from 'selenium-webdriver';
@@ -120,6 +120,9 @@ try {
     'moving a value to the keychain leaves only a reference in the file',
     env.E2E_TOKEN === '${keyring:ECHO_E2E_TOKEN}' && !readFileSync(CONFIG, 'utf8').includes(SECRET_VALUE),
   );
+  await click('#check-config');
+  await waitText('#check-result .friendly', /settings are valid/, 15000);
+  check('"Check settings" runs the sidecar check-config (keychain reference resolved)', true);
   await shot('e2e-servers');
 
   // 4. Guardrails on + an input policy blocking prompt injection.
@@ -199,6 +202,19 @@ try {
   const body = await (await $('body')).getText();
   check('the secrets page lists the keychain entry and never its value', !body.includes(SECRET_VALUE));
   await shot('e2e-secrets');
+
+  // 8. The tray exists (under Xvfb: appindicator's XEmbed fallback) and closing the window hides it.
+  const info = await driver.executeAsyncScript(
+    'const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke("app_info").then(done, (e) => done({ error: e }));',
+  );
+  check('the tray icon was created and the sidecar is bundled', info.tray_available === true && info.sidecar_present === true, JSON.stringify(info));
+  // No window manager under Xvfb: send the WM_DELETE_WINDOW a close button would.
+  const closeScript = new URL('../../tests/desktop/wm-close.py', import.meta.url).pathname;
+  const closed = execSync(`/usr/bin/python3 ${closeScript} "Enkrypt Secure MCP Gateway"`, { encoding: 'utf8' }).trim();
+  const stillThere = await driver.executeAsyncScript(
+    'const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke("app_info").then(() => done(true), () => done(false));',
+  );
+  check('closing the window hides it to the tray and the app keeps running', closed === 'IsViewable -> IsUnMapped' && stillThere === true, closed);
 } catch (e) {
   failed++;
   console.error(`FAIL e2e aborted: ${e instanceof Error ? e.stack : e}`);
@@ -207,6 +223,30 @@ try {
 } finally {
   if (gateway) gateway.close();
   await driver.quit().catch(() => {});
+}
+
+// 9. Without a tray (ENKRYPT_NO_TRAY, the same path as a failed tray creation) the app still starts, and
+//    closing its window quits it instead of stranding a hidden window.
+try {
+  const app = spawn(process.env.APP_BIN, [], { env: { ...process.env, ENKRYPT_NO_TRAY: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  app.stderr.on('data', (d) => (log += d));
+  const exited = new Promise((resolve) => app.on('exit', (code) => resolve(code)));
+  const hasWindow = () => execSync('xwininfo -root -tree', { encoding: 'utf8' }).includes('"Enkrypt Secure MCP Gateway"');
+  const deadline = Date.now() + 15000;
+  // The previous app may still be closing its window: wait for this one's start-up line first.
+  while (!/tray=false/.test(log) && Date.now() < deadline && app.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+  while (!hasWindow() && Date.now() < deadline && app.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+  const alive = app.exitCode === null && hasWindow() && /tray=false/.test(log);
+  check('without a tray the app starts and runs', alive, alive ? '' : log.slice(-500));
+  const closeScript = new URL('../../tests/desktop/wm-close.py', import.meta.url).pathname;
+  execSync(`/usr/bin/python3 ${closeScript} "Enkrypt Secure MCP Gateway"`, { encoding: 'utf8' });
+  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 5000))]);
+  check('without a tray, closing the window quits the app', code === 0, String(code));
+  if (app.exitCode === null) app.kill();
+} catch (e) {
+  failed++;
+  console.error(`FAIL no-tray check aborted: ${e instanceof Error ? e.message : e}`);
 }
 timings.total_ms = Date.now() - t0;
 console.log(`timings: ${JSON.stringify(timings)}`);

@@ -81,6 +81,14 @@ try {
       throw new Error(`unexpected add edit ${JSON.stringify(add)}`);
   });
 
+  await check('servers: "Check settings" shows the sidecar check-config verdict', async (page) => {
+    await open(page);
+    await page.click('#check-config');
+    await expectText(page.locator('#check-result .friendly'), /settings are valid/);
+    await page.click('#check-result summary');
+    await expectText(page.locator('#check-result pre'), /valid \(1 gateway/);
+  });
+
   await check('servers: edit and remove', async (page) => {
     await open(page);
     await page.click('[aria-label="Edit echo_server"]');

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { api } from '../api';
 import type { ConfigView, ServerSpec } from '../generated/config';
+import type { CheckReport } from '../ipc-types';
 import { describeTransport, emptyForm, formFromSpec } from '../logic/servers';
 import { keyringName, maskValue, suggestSecretName, type SecretField } from '../logic/secrets';
 import { ErrorNotice } from '../components/ErrorNotice';
@@ -93,6 +94,35 @@ function ServerRow({ spec, onChanged, onEdit }: { spec: ServerSpec; onChanged: P
   );
 }
 
+/** "Check settings": the bundled gateway-core's own `check-config` verdict on the file. */
+function CheckSettings() {
+  const [report, setReport] = useState<CheckReport | null>(null);
+  const { error, busy, run } = useAction();
+  const check = async () => {
+    const r = await run(() => api.configCheck());
+    if (r) setReport(r);
+  };
+  return (
+    <div className="check">
+      <button type="button" id="check-config" disabled={busy} onClick={() => void check()}>
+        Check settings
+      </button>
+      {report ? (
+        <div className={`notice ${report.valid ? 'ok' : 'error'}`} role="status" id="check-result">
+          <p className="friendly">
+            {report.valid ? 'The settings are valid.' : 'The gateway cannot use these settings as they are.'}
+          </p>
+          <details>
+            <summary>Details</summary>
+            <pre className="technical">{report.output}</pre>
+          </details>
+        </div>
+      ) : null}
+      <ErrorNotice error={error} />
+    </div>
+  );
+}
+
 export function ServersPage({ view, onChanged }: Props) {
   const [editing, setEditing] = useState<ServerSpec | 'new' | null>(null);
   const gateway = view?.gateways[0];
@@ -106,11 +136,14 @@ export function ServersPage({ view, onChanged }: Props) {
         <p className="muted">
           The MCP servers your AI apps reach through the gateway. Every call to them is checked and logged.
         </p>
-        {editing === null ? (
-          <button type="button" className="primary" id="add-server" onClick={() => setEditing('new')}>
-            Add server
-          </button>
-        ) : null}
+        <div className="actions">
+          {editing === null ? (
+            <button type="button" className="primary" id="add-server" onClick={() => setEditing('new')}>
+              Add server
+            </button>
+          ) : null}
+          <CheckSettings />
+        </div>
       </header>
       {editing !== null ? (
         <ServerFormView
