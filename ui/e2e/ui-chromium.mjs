@@ -1,16 +1,22 @@
-// Page tests: the built UI's pages in Debian's chromium (playwright-core, no browser download), with
-// mocked Tauri IPC (e2e/mock-entry.ts). One check per behaviour; screenshots of every page go to
+// Page tests: the built UI's pages (a vite production build) in Debian's chromium (playwright-core, no
+// browser download), with mocked Tauri IPC (e2e/mock-entry.ts). One check per behaviour; screenshots of every page go to
 // ui/test-artifacts/. Closing line: "N passed, N failed".
 //   node e2e/ui-chromium.mjs            (CHROMIUM_PATH overrides /usr/bin/chromium)
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { createServer } from 'vite';
+import { build, preview } from 'vite';
 
 const ARTIFACTS = new URL('../test-artifacts/', import.meta.url).pathname;
 mkdirSync(ARTIFACTS, { recursive: true });
-const PORT = Number(process.env.UI_TEST_PORT || 1420);
-const server = await createServer({ server: { host: '127.0.0.1', port: PORT, strictPort: true }, logLevel: 'warn' });
-await server.listen();
+// A production build of the real UI (same vite.config.ts, minified bundle) plus the test-only entry
+// e2e/mock.html, which installs the fake backend before importing src/main. Served by `vite preview`.
+const OUT = new URL('../node_modules/.cache/mock-dist/', import.meta.url).pathname;
+await build({
+  logLevel: 'warn',
+  build: { outDir: OUT, emptyOutDir: true, target: 'es2022', rollupOptions: { input: { mock: 'e2e/mock.html' } } },
+});
+const PORT = Number(process.env.UI_TEST_PORT || 0) || 20000 + Math.floor(Math.random() * 20000);
+const server = await preview({ preview: { host: '127.0.0.1', port: PORT, strictPort: true }, build: { outDir: OUT }, logLevel: 'warn' });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
