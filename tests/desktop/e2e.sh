@@ -19,6 +19,9 @@ done
 port="${E2E_PORT:-$((20000 + RANDOM % 20000))}"
 export E2E_PORT="$port" APP_BIN TEST_MCP_SERVER
 export ENKRYPT_DESKTOP_LOG="${ENKRYPT_DESKTOP_LOG:-info}"
+# First-run setup adds the echo server when test-mcp-server sits next to the app (as in a dev build
+# after `cargo test`); put it there so the run is the same either way.
+cp -f "$TEST_MCP_SERVER" "$(dirname "$APP_BIN")/test-mcp-server"
 cd "$root/ui"
 xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
   tauri-driver --port "$E2E_PORT" --native-port "$((E2E_PORT + 1))" >"$E2E_ARTIFACTS/tauri-driver.log" 2>&1 &

@@ -97,6 +97,12 @@ try {
   await click('#setup-finish');
   await $('#nav-servers');
   check('first run creates the config in the temporary HOME', existsSync(CONFIG), CONFIG);
+  // Setup wired in the echo server found next to the app; remove it through the UI.
+  await waitText('#server-list', /echo_server/);
+  await click('[aria-label="Remove echo_server"]');
+  await (await driver.wait(until.elementLocated(By.xpath('//button[contains(., "Yes, remove echo_server")]')), 5000)).click();
+  await $('#no-servers');
+  check('removing a server removes it from the config', servers().length === 0, JSON.stringify(servers().map((s) => s.server_name)));
 
   // 2. Add a server (the repo's echo server) with an env value.
   await click('#add-server');
@@ -191,7 +197,7 @@ try {
   await driver.wait(async () => (await driver.findElements(By.css('#log-table tr[data-decision="blocked"]'))).length >= 1, 3000, 'block row');
   timings.block_on_screen_ms = Date.now() - blockSent;
   check('the block appears in the live log within 1 s', timings.block_on_screen_ms <= 1000, `${timings.block_on_screen_ms} ms`);
-  await (await $('#log-table tr[data-decision="blocked"] td')).click();
+  await (await driver.findElement(By.xpath('//table[@id="log-table"]//tr[contains(., "injection_attack")]/td[1]'))).click();
   await waitText('#log-detail', /injection_attack/);
   check('the detail pane shows the detectors', true);
   await shot('e2e-live-log');
