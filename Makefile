@@ -18,8 +18,9 @@ help:
 	@echo "make run      build and start the desktop app on (a copy of) example_enkrypt_mcp_config.json"
 	@echo "make gateway  build and run gateway-core alone (stdio) on example_enkrypt_mcp_config.json, offline"
 	@echo "make package  build the desktop app's .deb"
-	@echo "make test   format check, clippy, every Rust test, and the MCP Inspector CLI test"
-	@echo "make bench  start-up, per-call overhead, memory and throughput against a direct connection"
+	@echo "make test     format check, clippy, every Rust test, the MCP Inspector CLI test, and the desktop"
+	@echo "              app's UI tests (test-ui), Rust checks (test-app) and real-window E2E (test-e2e)"
+	@echo "make bench    start-up, per-call overhead, memory and throughput against a direct connection"
 
 deps-rust:
 	@command -v $(CARGO) >/dev/null || { echo "error: cargo not found. Install Rust >= 1.88 (https://rustup.rs), then re-run." >&2; exit 1; }

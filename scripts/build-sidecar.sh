@@ -8,7 +8,9 @@ cargo="${CARGO:-cargo}"
 triple="$(rustc -vV | sed -n 's/^host: //p')"
 [ -n "$triple" ] || { echo "error: cannot read the host target triple from 'rustc -vV'" >&2; exit 1; }
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
-"$cargo" build --release -p gateway-core --bin gateway-core
+# The same package set as `make build`: cargo unifies features per build, so building gateway-core alone
+# would compile it (release, LTO) a second time with other features.
+"$cargo" build --release -p gateway-core -p test_mcps
 exe=""
 case "$triple" in *windows*) exe=".exe" ;; esac
 mkdir -p src-tauri/binaries

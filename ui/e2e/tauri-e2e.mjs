@@ -91,9 +91,19 @@ try {
   // 1. First run: the guided setup creates the config.
   await $('#setup-create', 20000);
   timings.app_ready_ms = Date.now() - t0;
-  await shot('e2e-first-run');
   await click('#setup-create');
-  await click('#setup-skip-key');
+  // The optional Enkrypt API key goes to the real keychain; the config only references it.
+  await type('#setup-api-key', 'ek-e2e-not-a-real-key');
+  await shot('e2e-first-run');
+  await click('#setup-save-key');
+  await $('#setup-finish');
+  check(
+    'the Enkrypt API key is stored in the keychain, the config only references it',
+    common().enkrypt_api_key === '${keyring:ENKRYPT_API_KEY}' &&
+      common().enkrypt_guardrails_provider === 'enkrypt' &&
+      !readFileSync(CONFIG, 'utf8').includes('ek-e2e-not-a-real-key'),
+    JSON.stringify({ key: common().enkrypt_api_key, provider: common().enkrypt_guardrails_provider }),
+  );
   await click('#setup-finish');
   await $('#nav-servers');
   check('first run creates the config in the temporary HOME', existsSync(CONFIG), CONFIG);
@@ -137,6 +147,10 @@ try {
   await click('#guardrails-toggle');
   await waitText('#guardrails-pill', /on/);
   check('the guardrails toggle changes the config file', before !== true && common().enkrypt_guardrails_enabled === true);
+  // No network here: switch the provider back to the local checks (and see the file follow).
+  await (await $('#guardrails-provider option[value="local"]')).click();
+  await driver.wait(async () => common().enkrypt_guardrails_provider === 'local', 5000, 'provider saved');
+  check('the provider choice is written to the config', true);
   const enabled = await $('#policy-echo-input-enabled');
   if (!(await enabled.isSelected())) await enabled.click();
   const injection = await $('#policy-echo-input [data-detector="injection_attack"]');
@@ -205,8 +219,9 @@ try {
   // 7. Secrets page lists the real keychain entry (name only).
   await click('#nav-secrets');
   await waitText('#secret-list', /ECHO_E2E_TOKEN/);
+  await waitText('#secret-list', /ENKRYPT_API_KEY/);
   const body = await (await $('body')).getText();
-  check('the secrets page lists the keychain entry and never its value', !body.includes(SECRET_VALUE));
+  check('the secrets page lists the keychain entries and never their values', !body.includes(SECRET_VALUE) && !body.includes('ek-e2e-not-a-real-key'));
   await shot('e2e-secrets');
 
   // 8. The tray exists (under Xvfb: appindicator's XEmbed fallback) and closing the window hides it.

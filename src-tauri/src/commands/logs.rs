@@ -53,6 +53,15 @@ impl LogTail {
         self.swap(|current| current == id, None);
     }
 
+    /// The id of the running tail.
+    #[cfg(test)]
+    fn current(&self) -> Option<u64> {
+        match self.task.lock() {
+            Ok(slot) => slot.as_ref().map(|(id, _)| *id),
+            Err(poisoned) => poisoned.into_inner().as_ref().map(|(id, _)| *id),
+        }
+    }
+
     fn swap(&self, replace_if: impl Fn(u64) -> bool, new: Option<(u64, JoinHandle<()>)>) {
         let mut slot = match self.task.lock() {
             Ok(slot) => slot,
@@ -136,4 +145,37 @@ pub async fn logs_follow(
 pub async fn logs_stop(tail: State<'_, LogTail>, id: u64) -> Result<(), IpcError> {
     tail.stop(id);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn idle_task() -> JoinHandle<()> {
+        tauri::async_runtime::spawn(std::future::pending::<()>())
+    }
+
+    #[test]
+    fn a_late_stop_of_an_old_tail_keeps_the_new_one() {
+        // React runs an effect twice in development: the first tail's stop arrives after the
+        // second tail started, and must not end it.
+        let tail = LogTail::default();
+        let first = tail.start(idle_task());
+        let second = tail.start(idle_task());
+        assert_ne!(first, second);
+        tail.stop(first);
+        assert_eq!(tail.current(), Some(second));
+        tail.stop(second);
+        assert_eq!(tail.current(), None);
+    }
+
+    #[test]
+    fn log_messages_are_tagged_by_kind() {
+        let error = LogMessage::Error {
+            error: IpcError::new("audit_unreadable", "cannot read"),
+        };
+        let value = serde_json::to_value(error).expect("serializable");
+        assert_eq!(value["kind"], "error");
+        assert_eq!(value["error"]["code"], "audit_unreadable");
+    }
 }
