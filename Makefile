@@ -18,9 +18,12 @@ REDIS_APT := redis-server
 .PHONY: help deps-rust deps-node deps-keychain deps-redis build run gateway test test-rust test-inspector lint fmt bench
 
 help:
-	@echo "make run    build and run gateway-core (stdio) on example_enkrypt_mcp_config.json, offline"
-	@echo "make test   format check, clippy, every Rust test, and the MCP Inspector CLI test"
-	@echo "make bench  start-up, per-call overhead, memory and throughput against a direct connection"
+	@echo "make run      build and start the desktop app on (a copy of) example_enkrypt_mcp_config.json"
+	@echo "make gateway  build and run gateway-core alone (stdio) on example_enkrypt_mcp_config.json, offline"
+	@echo "make package  build the desktop app's .deb"
+	@echo "make test     format check, clippy, every Rust test, the MCP Inspector CLI test, and the desktop"
+	@echo "              app's UI tests (test-ui), Rust checks (test-app) and real-window E2E (test-e2e)"
+	@echo "make bench    start-up, per-call overhead, memory and throughput against a direct connection"
 
 deps-rust:
 	@command -v $(CARGO) >/dev/null || { echo "error: cargo not found. Install Rust >= 1.88 (https://rustup.rs), then re-run." >&2; exit 1; }
@@ -55,9 +58,7 @@ build: deps-rust
 	$(CARGO) build --release -p gateway-core -p test_mcps
 	@mkdir -p bin && cp -f $(RELEASE_DIR)/gateway-core $(RELEASE_DIR)/test-mcp-server bin/
 
-gateway: run
-
-run: build
+gateway: build
 	@echo "" >&2
 	@echo "gateway-core is serving MCP on this terminal's stdin/stdout (config: example_enkrypt_mcp_config.json)." >&2
 	@echo "Connect a real client instead, e.g. the MCP Inspector CLI (Node >= 22):" >&2
@@ -79,23 +80,23 @@ fmt:
 
 lint: deps-rust
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --exclude enkrypt-desktop --all-targets -- -D warnings
 
 # In CI, or wherever dbus-run-session and gnome-keyring-daemon exist, the whole suite runs inside a throwaway
 # Secret Service and the keychain tests must pass for real (ENKRYPT_REQUIRE_KEYCHAIN=1); elsewhere they skip.
 test-rust: deps-rust deps-redis $(if $(CI),deps-keychain)
 	@if [ -n "$(CI)" ] || { command -v dbus-run-session && command -v gnome-keyring-daemon; } >/dev/null 2>&1; then \
 	  echo "test-rust: running inside a throwaway D-Bus session + gnome-keyring (keychain tests required)"; \
-	  ENKRYPT_REQUIRE_KEYCHAIN=1 bash $(WITH_KEYRING) $(CARGO) test --workspace --no-fail-fast; \
+	  ENKRYPT_REQUIRE_KEYCHAIN=1 bash $(WITH_KEYRING) $(CARGO) test --workspace --exclude enkrypt-desktop --no-fail-fast; \
 	else \
 	  echo "test-rust: no dbus-run-session/gnome-keyring-daemon: keychain tests will SKIP (make deps-keychain)" >&2; \
-	  $(CARGO) test --workspace --no-fail-fast; \
+	  $(CARGO) test --workspace --exclude enkrypt-desktop --no-fail-fast; \
 	fi
 
 test-inspector: build deps-node
 	bash tests/inspector/run.sh
 
-test: lint test-rust test-inspector
+test: lint test-rust test-inspector test-ui test-app test-e2e
 	@echo "make test: all green"
 
 bench: build
@@ -109,3 +110,67 @@ EVAL_CACHE := $(CURDIR)/.cache/eval
 eval: deps-rust
 	python3 scripts/eval/fetch.py --cache $(EVAL_CACHE)
 	$(CARGO) run --release -q -p guardrail-eval -- --corpus $(EVAL_CACHE)/corpus.jsonl $(EVAL_ARGS)
+
+# ---- Desktop app (src-tauri + ui): Tauri 2 tray app with gateway-core as its sidecar --------------------
+# Recipe: shared/recipes/linux-desktop-testing.md. Tauri is a workspace member outside default-members, so
+# plain cargo commands never build it; everything here names it with -p enkrypt-desktop.
+APP_APT := build-essential pkg-config file libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev \
+  libxdo-dev libssl-dev xvfb xauth imagemagick x11-utils webkit2gtk-driver chromium python3-xlib
+APP_BIN := $(CARGO_TARGET_DIR)/debug/enkrypt-desktop
+# `make run` edits a copy of the example (never the committed file), with the echo server's path made absolute.
+RUN_CONFIG := $(CURDIR)/.cache/run/enkrypt_mcp_config.json
+
+.PHONY: deps-app deps-ui sidecar ui-build app run package test-ui test-app test-e2e
+
+deps-app:
+	@if pkg-config --exists webkit2gtk-4.1 ayatana-appindicator3-0.1 2>/dev/null && command -v WebKitWebDriver \
+	    >/dev/null && command -v xvfb-run >/dev/null && command -v chromium >/dev/null && \
+	    /usr/bin/python3 -c 'import Xlib' 2>/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  export DEBIAN_FRONTEND=noninteractive; apt-get update -q && \
+	  apt-get install -y -q --no-install-recommends $(APP_APT); \
+	else echo "error: the desktop app needs: sudo apt-get install $(APP_APT)" >&2; exit 1; fi
+	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver@2.1.0 --locked
+
+deps-ui:
+	@[ -x node_modules/.bin/tauri ] || npm ci --no-audit --no-fund --loglevel=error
+	@[ -x ui/node_modules/.bin/vite ] || (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+
+# gateway-core (release) as src-tauri/binaries/gateway-core-<target triple>, the name bundle.externalBin wants.
+sidecar: deps-rust
+	bash scripts/build-sidecar.sh
+
+ui-build: deps-ui
+	cd ui && npx vite build --logLevel warn
+
+app: deps-app sidecar ui-build
+	$(CARGO) build -p enkrypt-desktop
+
+run: app build
+	@mkdir -p $(dir $(RUN_CONFIG))
+	@[ -f $(RUN_CONFIG) ] || sed 's#"\./bin/test-mcp-server"#"$(CURDIR)/bin/test-mcp-server"#' $(EXAMPLE_CONFIG) > $(RUN_CONFIG)
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  echo "make run: no graphical display (DISPLAY/WAYLAND_DISPLAY unset), so the desktop app cannot open." >&2; \
+	  echo "  - on a desktop, run 'make run' from a terminal inside your session;" >&2; \
+	  echo "  - over SSH use 'ssh -X', or a virtual display: xvfb-run -a make run;" >&2; \
+	  echo "  - to run only the gateway on this terminal: make gateway" >&2; exit 2; fi
+	@echo "Starting the desktop app on $(RUN_CONFIG) (a copy of the example; delete it to start over)." >&2
+	ENKRYPT_CONFIG_PATH=$(RUN_CONFIG) $(APP_BIN)
+
+package: deps-app sidecar ui-build
+	npx tauri build --bundles deb
+	@deb="$$(ls -t $(RELEASE_DIR)/bundle/deb/*.deb | head -1)"; ls -l "$$deb"; list="$$(dpkg-deb -c "$$deb")"; \
+	  for f in usr/bin/enkrypt-desktop usr/bin/gateway-core; do \
+	    grep -qE " (\./)?$$f\$$" <<<"$$list" || { echo "package: $$f missing from $$deb" >&2; exit 1; }; done; \
+	  echo "package: $$deb (app + gateway-core sidecar; sudo apt install ./<file> to install)"
+
+test-ui: deps-ui
+	cd ui && npx tsc --noEmit -p . && npx vitest run && node e2e/ui-chromium.mjs
+
+test-app: app
+	$(CARGO) clippy -p enkrypt-desktop --all-targets -- -D warnings
+	$(CARGO) test -p enkrypt-desktop
+
+# The real window under Xvfb, driven by tauri-driver + WebKitWebDriver, in a throwaway HOME and keychain.
+test-e2e: app build deps-keychain
+	APP_BIN=$(APP_BIN) TEST_MCP_SERVER=$(CURDIR)/bin/test-mcp-server bash $(WITH_KEYRING) bash tests/desktop/e2e.sh

@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 use super::locate::JsonPath;
 use super::model::{ConfigFormat, Diagnostic, Location, Severity};
 use super::refs::{ProcessEnv, RefSources};
-use super::schema::{DiagnosticShape, ToolExposureSetting};
+use super::schema::{DiagnosticShape, GuardrailsProviderSetting, ToolExposureSetting};
 use crate::files::{FileError, WriteOutcome};
 use apply::{GatewaySlot, apply_to, v1_slots, v2_slots};
 
@@ -84,6 +84,14 @@ pub enum ConfigEdit {
     },
     /// `common_mcp_gateway_config.tool_exposure`: which tools clients see.
     SetToolExposure { exposure: ToolExposureSetting },
+    /// `common_mcp_gateway_config.enkrypt_guardrails_provider`: local detectors or the Enkrypt API.
+    SetGuardrailsProvider { provider: GuardrailsProviderSetting },
+    /// `common_mcp_gateway_config.enkrypt_api_key`: normally a `${keyring:NAME}` reference; `None`
+    /// writes `null` (no key).
+    SetEnkryptApiKey {
+        #[serde(default)]
+        api_key: Option<String>,
+    },
 }
 
 /// A stable error code for front ends to branch on.
@@ -254,6 +262,12 @@ pub struct ConfigView {
     pub guardrails_enabled: bool,
     /// `tool_exposure` (`both` when absent).
     pub tool_exposure: ToolExposureSetting,
+    /// `enkrypt_guardrails_provider` as written; `None` when absent (then `enkrypt` with a key, else
+    /// `local`).
+    pub guardrails_provider: Option<GuardrailsProviderSetting>,
+    /// Whether `enkrypt_api_key` holds something other than nothing or the example placeholder (the
+    /// value itself is never in the view).
+    pub enkrypt_api_key_set: bool,
     pub gateways: Vec<GatewayView>,
 }
 
@@ -422,6 +436,13 @@ impl ConfigDocument {
             .and_then(|c| c.get("tool_exposure"))
             .and_then(|v| serde_json::from_value(v.clone()).ok())
             .unwrap_or_default();
+        let guardrails_provider = common
+            .and_then(|c| c.get("enkrypt_guardrails_provider"))
+            .and_then(|v| serde_json::from_value(v.clone()).ok());
+        let enkrypt_api_key_set = common
+            .and_then(|c| c.get("enkrypt_api_key"))
+            .and_then(Value::as_str)
+            .is_some_and(|k| !k.trim().is_empty() && k != "YOUR_ENKRYPT_API_KEY");
         let gateways = self
             .gateway_slots()
             .into_iter()
@@ -452,6 +473,8 @@ impl ConfigDocument {
             },
             guardrails_enabled,
             tool_exposure,
+            guardrails_provider,
+            enkrypt_api_key_set,
             gateways,
         }
     }

@@ -285,6 +285,14 @@ pub(super) fn apply_to(
             let value = Value::String(exposure.as_str().to_owned());
             set_common(root, format, "tool_exposure", value)?;
         }
+        ConfigEdit::SetGuardrailsProvider { provider } => {
+            let value = Value::String(provider.as_str().to_owned());
+            set_common(root, format, "enkrypt_guardrails_provider", value)?;
+        }
+        ConfigEdit::SetEnkryptApiKey { api_key } => {
+            let value = api_key.map_or(Value::Null, Value::String);
+            set_common(root, format, "enkrypt_api_key", value)?;
+        }
     }
     Ok(())
 }

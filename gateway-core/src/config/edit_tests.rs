@@ -592,3 +592,27 @@ fn the_view_lists_servers_of_both_layouts_without_gateway_keys() {
         TransportSpec::Http { .. }
     ));
 }
+
+#[test]
+fn provider_and_api_key_are_set_in_place_and_shown_in_the_view() {
+    let f = fixture(V1);
+    let mut doc = open(&f);
+    let provider = crate::config::schema::GuardrailsProviderSetting::Local;
+    doc.apply(ConfigEdit::SetGuardrailsProvider { provider })
+        .expect("apply");
+    doc.apply(ConfigEdit::SetEnkryptApiKey { api_key: None })
+        .expect("apply");
+    let view = doc.view();
+    assert_eq!(view.guardrails_provider, Some(provider));
+    assert!(!view.enkrypt_api_key_set);
+    save(&mut doc).expect("save");
+    let mut expected = parse(V1);
+    expected["common_mcp_gateway_config"]["enkrypt_guardrails_provider"] = json!("local");
+    expected["common_mcp_gateway_config"]["enkrypt_api_key"] = Value::Null;
+    assert_same(&on_disk(&f.path), &expected);
+
+    let key = "${keyring:ENKRYPT_API_KEY}".to_owned();
+    doc.apply(ConfigEdit::SetEnkryptApiKey { api_key: Some(key) })
+        .expect("apply");
+    assert!(doc.view().enkrypt_api_key_set);
+}

@@ -151,6 +151,16 @@ pub enum GuardrailsProviderSetting {
     Enkrypt,
 }
 
+impl GuardrailsProviderSetting {
+    /// The spelling in the file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GuardrailsProviderSetting::Local => "local",
+            GuardrailsProviderSetting::Enkrypt => "enkrypt",
+        }
+    }
+}
+
 /// When direct tool names carry the server prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

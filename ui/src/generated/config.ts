@@ -167,6 +167,19 @@ export type ConfigEdit =
   | {
     op: "set_tool_exposure";
     exposure: ToolExposureSetting;
+  }
+  /** `common_mcp_gateway_config.enkrypt_guardrails_provider`: local detectors or the Enkrypt API. */
+  | {
+    op: "set_guardrails_provider";
+    provider: GuardrailsProviderSetting;
+  }
+  /**
+   * `common_mcp_gateway_config.enkrypt_api_key`: normally a `${keyring:NAME}` reference; `None`
+   * writes `null` (no key).
+   */
+  | {
+    op: "set_enkrypt_api_key";
+    api_key?: string | null;
   };
 
 /** 1.x layout: one common section and `gateways` keyed by gateway key. */
@@ -215,6 +228,16 @@ export type ConfigView = {
   guardrails_enabled: boolean;
   /** `tool_exposure` (`both` when absent). */
   tool_exposure: ToolExposureSetting;
+  /**
+   * `enkrypt_guardrails_provider` as written; `None` when absent (then `enkrypt` with a key, else
+   * `local`).
+   */
+  guardrails_provider?: GuardrailsProviderSetting | null;
+  /**
+   * Whether `enkrypt_api_key` holds something other than nothing or the example placeholder (the
+   * value itself is never in the view).
+   */
+  enkrypt_api_key_set: boolean;
   gateways: GatewayView[];
 };
 

@@ -1,0 +1,139 @@
+//! Config commands: the editor's view, typed edits ([`gateway_core::config::ConfigEdit`]) saved
+//! atomically by gateway-core, dry-run validation for inline messages, and `check-config` by the sidecar.
+//!
+//! [`apply_edit`] is also what the tray's "Guardrails on/off" calls, so both front ends write the file
+//! the same way. Running gateways pick edits up themselves (hot reload lives in gateway-core).
+
+use std::path::Path;
+
+use gateway_core::config::edit::ConfigView;
+use gateway_core::config::{ConfigDocument, ConfigEdit, Diagnostic};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, State};
+
+use super::CONFIG_CHANGED_EVENT;
+use crate::error::{IpcError, blocking};
+use crate::paths::AppPaths;
+use crate::sidecar;
+
+/// Opens the config at `config`, applies `edit`, validates and saves it (with a backup).
+pub fn apply_edit(config: &Path, edit: ConfigEdit) -> Result<ConfigView, IpcError> {
+    let mut doc = ConfigDocument::open(config)?;
+    doc.apply(edit)?;
+    doc.save()?;
+    Ok(doc.view())
+}
+
+/// What applying `edit` would be judged: every finding of the resulting config (nothing is written).
+pub fn check_edit(config: &Path, edit: ConfigEdit) -> Result<Vec<Diagnostic>, IpcError> {
+    let mut doc = ConfigDocument::open(config)?;
+    doc.apply(edit)?;
+    Ok(doc.validate())
+}
+
+/// Tells the webview and the tray that the config changed.
+pub fn announce_change(app: &AppHandle) {
+    if let Err(error) = app.emit(CONFIG_CHANGED_EVENT, ()) {
+        tracing::warn!(%error, "could not emit config-changed");
+    }
+    crate::tray::refresh(app);
+}
+
+/// The switches and every gateway's servers.
+#[tauri::command]
+pub async fn config_view(paths: State<'_, AppPaths>) -> Result<ConfigView, IpcError> {
+    let config = paths.config.clone();
+    blocking(move || Ok(ConfigDocument::open(&config)?.view())).await
+}
+
+/// Apply one edit and save; returns the new view.
+#[tauri::command]
+pub async fn config_edit(
+    app: AppHandle,
+    paths: State<'_, AppPaths>,
+    edit: ConfigEdit,
+) -> Result<ConfigView, IpcError> {
+    let config = paths.config.clone();
+    let view = blocking(move || apply_edit(&config, edit)).await?;
+    announce_change(&app);
+    Ok(view)
+}
+
+/// Validate an edit without saving it (inline form messages).
+#[tauri::command]
+pub async fn config_check_edit(
+    paths: State<'_, AppPaths>,
+    edit: ConfigEdit,
+) -> Result<Vec<Diagnostic>, IpcError> {
+    let config = paths.config.clone();
+    blocking(move || check_edit(&config, edit)).await
+}
+
+/// The sidecar's `check-config` verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// Exit status 0.
+    pub valid: bool,
+    /// What it printed (stdout then stderr).
+    pub output: String,
+}
+
+/// Run `gateway-core check-config` on the app's config.
+#[tauri::command]
+pub async fn config_check(
+    app: AppHandle,
+    paths: State<'_, AppPaths>,
+) -> Result<CheckReport, IpcError> {
+    let out = sidecar::run(&app, &paths.config, &["check-config"]).await?;
+    Ok(CheckReport {
+        valid: out.succeeded(),
+        output: format!("{}{}", out.stdout, out.stderr),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = r#"{
+  "common_mcp_gateway_config": {"enkrypt_guardrails_enabled": false},
+  "gateways": {"test-key-0123456789abcdef": {"id": "gw", "mcp_config": []}}
+}"#;
+
+    #[test]
+    fn guardrails_toggle_is_written_to_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("c.json");
+        std::fs::write(&path, CONFIG).expect("write");
+        let view =
+            apply_edit(&path, ConfigEdit::SetGuardrailsEnabled { enabled: true }).expect("edit");
+        assert!(view.guardrails_enabled);
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(
+            text.contains("\"enkrypt_guardrails_enabled\": true"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_failing_edit_has_a_stable_code() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("c.json");
+        std::fs::write(&path, CONFIG).expect("write");
+        let error = apply_edit(
+            &path,
+            ConfigEdit::RemoveServer {
+                gateway: None,
+                server_name: "nope".into(),
+            },
+        )
+        .expect_err("no such server");
+        assert_eq!(error.code, "server_not_found");
+        let missing = apply_edit(
+            &dir.path().join("missing.json"),
+            ConfigEdit::SetGuardrailsEnabled { enabled: true },
+        )
+        .expect_err("missing");
+        assert_eq!(missing.code, "config_not_found");
+    }
+}

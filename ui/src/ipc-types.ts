@@ -1,0 +1,122 @@
+// Shapes of the desktop app's own IPC values (src-tauri/src/**) and of gateway-core reports that have
+// no JSON Schema yet (clients::ops, guardrails::pins, audit::follow::AuditFilter). Config and audit
+// types come from ./generated/config.ts (generated from the Rust types by `make schema`) and are
+// imported, never re-declared. Each type names the Rust type it mirrors.
+import type { Decision, Diagnostic, EventKind, AuditEvent } from './generated/config';
+
+/** src-tauri error::IpcError — every command's error. */
+export type IpcErrorBody = {
+  code: string;
+  message: string;
+  detail?: string;
+  diagnostics?: Diagnostic[];
+};
+
+/** src-tauri commands::app::AppInfo */
+export type AppInfo = {
+  version: string;
+  config_path: string;
+  config_exists: boolean;
+  audit_log_path: string;
+  sidecar_path: string;
+  sidecar_present: boolean;
+  tray_available: boolean;
+};
+
+/** src-tauri commands::app::InitSummary */
+export type InitSummary = {
+  config_path: string;
+  gateway_id: string;
+  gateway_key_masked: string;
+  audit_log_path: string;
+  echo_server: string | null;
+};
+
+/** src-tauri commands::config::CheckReport */
+export type CheckReport = { valid: boolean; output: string };
+
+/** gateway_core::clients::StaleReason */
+export type StaleReason = {
+  field: 'entry' | 'type' | 'command' | 'args' | 'config_path' | 'gateway_key';
+  found: string | null;
+  expected: string | null;
+};
+
+/** gateway_core::clients::EntryState */
+export type EntryState = 'not_installed' | 'up_to_date' | 'stale' | 'unknown';
+
+/** gateway_core::clients::ClientStatus */
+export type ClientStatus = {
+  client: string;
+  client_name: string;
+  path: string | null;
+  detected: boolean;
+  file_exists: boolean;
+  installed: boolean;
+  state: EntryState;
+  stale: StaleReason[];
+  error: { code: string; message: string } | null;
+};
+
+/** gateway_core::clients::Change */
+export type Change =
+  | 'created_file'
+  | 'added_entry'
+  | 'updated_entry'
+  | 'unchanged'
+  | 'removed_entry'
+  | 'not_installed';
+
+/** gateway_core::clients::ChangeReport (as `client install --json` prints it) */
+export type ChangeReport = {
+  client: string;
+  client_name: string;
+  path: string;
+  change: Change;
+  written: boolean;
+  dry_run: boolean;
+  backup: string | null;
+  detected: boolean;
+  entry: unknown;
+  stale_before: StaleReason[];
+};
+
+/** gateway_core::guardrails::pins::PinStatus */
+export type PinStatus = 'approved' | 'quarantined' | 'denied';
+
+/** gateway_core::guardrails::pins::Pin */
+export type Pin = {
+  gateway_id: string;
+  server: string;
+  tool: string;
+  hash: string;
+  status: PinStatus;
+  reasons?: string[];
+  diff?: string;
+  definition: unknown;
+  previous_definition?: unknown;
+  updated_at: string;
+};
+
+/** gateway_core::audit::AuditFilter (every set field must match). */
+export type AuditFilter = {
+  server?: string;
+  tool?: string;
+  decision?: Decision;
+  events?: EventKind[];
+  since?: string;
+  gateway_id?: string;
+};
+
+/** src-tauri commands::logs::LogMessage — one live-log channel message. */
+export type LogMessage =
+  | { kind: 'event'; event: AuditEvent }
+  | { kind: 'error'; error: IpcErrorBody };
+
+/** src-tauri tray::TrayAction — payload of the `tray-action` event. */
+export type TrayAction = {
+  action: string;
+  ok: boolean;
+  message: string;
+  error?: IpcErrorBody;
+};
