@@ -202,6 +202,7 @@ fn ipv4_ok(text: &str, start: usize, end: usize) -> bool {
     let cidr = after.first() == Some(&'/') && after.get(1).is_some_and(char::is_ascii_digit);
     !(dotted_neighbour
         || cidr
+        || identifier_context(text, start)
         || ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_broadcast()
@@ -210,6 +211,50 @@ fn ipv4_ok(text: &str, start: usize, end: usize) -> bool {
         || o[3] == 0
         || is_documentation_v4(o)
         || o.iter().all(|&x| x < 10))
+}
+
+/// Whether the words just before a dotted quad (same line) name it as an OID, a section or
+/// version number (`OID 2.5.29.15`, `RFC 5280 section 4.2.1.13`, `id-ce-keyUsage 2.5.29.15`).
+fn identifier_context(text: &str, start: usize) -> bool {
+    let line = text[..start].rsplit('\n').next().unwrap_or("");
+    let tail: String = line
+        .chars()
+        .rev()
+        .take(32)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let tail = tail.to_ascii_lowercase();
+    [
+        "oid",
+        "section",
+        "\u{a7}",
+        "object_identifier",
+        "id-",
+        "version",
+        "rfc",
+    ]
+    .iter()
+    .any(|cue| tail.contains(cue))
+}
+
+/// Whether a match at `start..end` lies inside a UUID (`8-4-4-4-12` hex groups), whose digit
+/// groups look like a grouped phone number.
+fn in_uuid(text: &str, start: usize, end: usize) -> bool {
+    let hexish = |c: char| c.is_ascii_hexdigit() || c == '-';
+    let from = text[..start]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| hexish(c))
+        .last()
+        .map_or(start, |(i, _)| i);
+    let to = text[end..]
+        .char_indices()
+        .find(|&(_, c)| !hexish(c))
+        .map_or(text.len(), |(i, _)| end + i);
+    let lengths: Vec<usize> = text[from..to].split('-').map(str::len).collect();
+    lengths == [8, 4, 4, 4, 12]
 }
 
 /// Whether a digit group at `start..end` is one entry of a longer run of numbers (a table row, a
@@ -277,7 +322,10 @@ pub fn find(text: &str) -> Vec<PiiMatch> {
         }
     }
     for m in PHONE.find_iter(text) {
-        if phone_ok(m.as_str(), 9) && !in_number_list(text, m.start(), m.end()) {
+        if phone_ok(m.as_str(), 9)
+            && !in_number_list(text, m.start(), m.end())
+            && !in_uuid(text, m.start(), m.end())
+        {
             push(PiiKind::Phone, m.start(), m.end());
         }
     }
@@ -411,6 +459,24 @@ mod tests {
 
     fn kinds(text: &str) -> Vec<PiiKind> {
         find(text).into_iter().map(|m| m.kind).collect()
+    }
+
+    #[test]
+    fn oids_section_numbers_and_uuids_are_not_pii() {
+        for text in [
+            "// id-ce-keyUsage 2.5.29.15.",
+            "see RFC 5280 section 4.2.1.13 for details",
+            "OBJECT_IDENTIFIER { 1.3.101.112 }",
+            "const UUID_STR: &str = \"12345678-1234-5678-1234-567812345678\";",
+        ] {
+            assert!(
+                find(text).is_empty(),
+                "false positive: {text} {:?}",
+                find(text)
+            );
+        }
+        assert!(!find("The server at 10.12.7.31 is down.").is_empty());
+        assert!(!find("Call me on 555-123-4567 tomorrow.").is_empty());
     }
 
     #[test]
