@@ -1,9 +1,11 @@
 //! `make bench`: gateway-core against a direct connection to the same upstream, in one run.
 //!
 //! Measures (1) process start to `initialize` answered, (2) per-call latency of `echo` sequentially,
-//! (3) idle RSS of the gateway process, (4) throughput with 64 calls in flight. Every figure is printed
-//! beside its direct baseline with the ratio. Guardrails are off; the audit log is on (it is part of
-//! every real call).
+//! (3) idle RSS of the gateway process, (4) throughput with 64 calls in flight, (5) the same per-call
+//! latency over streamable HTTP (`gateway-core serve` vs the upstream serving HTTP itself), (6) start
+//! to first `tools/list` with the on-disk tool snapshot warm while an upstream takes 3 s to list, and
+//! (7) the local guardrails on a 10 KB payload. Every figure is printed beside its baseline with the
+//! ratio. Guardrails are off except in (7); the audit log is on (it is part of every real call).
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -306,8 +308,158 @@ async fn main() -> Result<()> {
         tdirect,
         100.0 * tgateway / tdirect
     );
+    http_overhead(&args, &config).await?;
+    warm_first_list(&args, &dir).await?;
     guardrail_overhead(&args, &dir).await?;
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// Spawns `cmd`, waits for a stderr/stdout line containing `marker` and returns the URL after it.
+async fn url_from(mut child: Child, marker: &str, stdout: bool) -> Result<(Child, String)> {
+    use tokio::io::AsyncBufReadExt;
+    let url = if stdout {
+        let out = child.stdout.take().context("stdout")?;
+        let mut lines = tokio::io::BufReader::new(out).lines();
+        find_url(&mut lines, marker).await?
+    } else {
+        let err = child.stderr.take().context("stderr")?;
+        let mut lines = tokio::io::BufReader::new(err).lines();
+        let url = find_url(&mut lines, marker).await?;
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        url
+    };
+    Ok((child, url))
+}
+
+async fn find_url<R: tokio::io::AsyncBufRead + Unpin>(
+    lines: &mut tokio::io::Lines<R>,
+    marker: &str,
+) -> Result<String> {
+    let found = tokio::time::timeout(Duration::from_secs(15), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(rest) = line.split(marker).nth(1) {
+                return rest.split_whitespace().next().map(str::to_string);
+            }
+        }
+        None
+    })
+    .await
+    .context("server start timed out")?;
+    found.context("no listen address printed")
+}
+
+async fn http_client(
+    url: &str,
+    bearer: Option<&str>,
+) -> Result<RunningService<RoleClient, ClientConfig>> {
+    use rmcp::transport::StreamableHttpClientTransport;
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+    let mut config = StreamableHttpClientTransportConfig::with_uri(url.to_string());
+    if let Some(key) = bearer {
+        config = config.auth_header(key.to_string());
+    }
+    client_info()
+        .serve(StreamableHttpClientTransport::from_config(config))
+        .await
+        .context("HTTP initialize")
+}
+
+/// Per-call latency over streamable HTTP: `gateway-core serve` (stdio upstream behind it) against the
+/// same upstream serving HTTP itself, interleaved like the stdio figures.
+async fn http_overhead(args: &Args, config: &Path) -> Result<()> {
+    let upstream = Command::new(&args.upstream)
+        .args(["--name", "echo_server", "--http", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context("spawn HTTP upstream")?;
+    let (upstream, direct_url) = url_from(upstream, "listening on ", true).await?;
+    let gateway = Command::new(&args.gateway)
+        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+        .arg(config)
+        .env("ENKRYPT_LOG_LEVEL", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .context("spawn gateway serve")?;
+    let (gateway, gateway_url) = url_from(gateway, "serving MCP on ", false).await?;
+    let direct = Target {
+        client: http_client(&direct_url, None).await?,
+        child: upstream,
+        tool: "echo",
+    };
+    let via = Target {
+        client: http_client(&gateway_url, Some(KEY)).await?,
+        child: gateway,
+        tool: "echo_server__echo",
+    };
+    let (d, g) = latency(args, &direct, &via).await?;
+    println!(
+        "HTTP per-call latency ({} sequential calls over streamable HTTP): gateway serve p50 {:.0} µs p99 {:.0} µs | upstream serving HTTP itself p50 {:.0} µs p99 {:.0} µs | overhead p50 {:.0} µs (ratio {:.2}x)",
+        args.calls,
+        us(percentile(&g, 0.5)),
+        us(percentile(&g, 0.99)),
+        us(percentile(&d, 0.5)),
+        us(percentile(&d, 0.99)),
+        us(percentile(&g, 0.5)) - us(percentile(&d, 0.5)),
+        us(percentile(&g, 0.5)) / us(percentile(&d, 0.5))
+    );
+    let _ = direct.client.cancel().await;
+    let _ = via.client.cancel().await;
+    Ok(())
+}
+
+/// Start to first `tools/list` answered, with an upstream that takes 3 s to list: cold (nothing saved)
+/// against warm (the tool snapshot of the previous run next to the config).
+async fn warm_first_list(args: &Args, dir: &Path) -> Result<()> {
+    let sub = dir.join("warm");
+    std::fs::create_dir_all(&sub)?;
+    let path = sub.join("enkrypt_mcp_config.json");
+    let server = |name: &str, extra: &[&str]| {
+        let mut a = vec!["--name", name];
+        a.extend_from_slice(extra);
+        json!({"server_name": name, "description": "bench", "tools": {},
+            "config": {"command": args.upstream, "args": a}})
+    };
+    let config = json!({
+        "common_mcp_gateway_config": {"enkrypt_guardrails_enabled": false,
+            "enkrypt_audit_log_path": sub.join("audit.jsonl")},
+        "gateways": {KEY: {"id": "bench-warm", "mcp_config": [
+            server("echo_server", &[]),
+            server("slow_lister", &["--tools-delay-ms", "3000"])
+        ]}}
+    });
+    std::fs::write(&path, serde_json::to_vec_pretty(&config)?)?;
+    let first_list = |path: PathBuf| async move {
+        let started = Instant::now();
+        let (target, _) = connect(args, &path, true).await?;
+        let tools = target.client.peer().list_all_tools().await?;
+        let elapsed = started.elapsed();
+        let _ = target.client.cancel().await;
+        anyhow::Ok((elapsed, tools.len()))
+    };
+    let (cold, cold_tools) = first_list(path.clone()).await?;
+    let mut warm = Vec::new();
+    let mut warm_tools = 0;
+    for _ in 0..10 {
+        let (elapsed, n) = first_list(path.clone()).await?;
+        warm.push(elapsed);
+        warm_tools = n;
+    }
+    warm.sort();
+    println!(
+        "start → first tools/list, one upstream taking 3 s to list: warm tool snapshot p50 {:.2} ms ({} tools) | cold {:.0} ms ({} tools) | ratio {:.3}x",
+        percentile(&warm, 0.5).as_secs_f64() * 1e3,
+        warm_tools,
+        cold.as_secs_f64() * 1e3,
+        cold_tools,
+        percentile(&warm, 0.5).as_secs_f64() / cold.as_secs_f64()
+    );
     Ok(())
 }
 
