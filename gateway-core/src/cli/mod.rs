@@ -220,18 +220,30 @@ impl crate::reload::Reloadable for StdioReload {
     }
 }
 
-async fn run_stdio(path: PathBuf) -> ExitCode {
-    let initial_text = tokio::fs::read(&path).await.ok();
-    let cfg = match load_config(&path).await {
+/// Loads the config a serving command starts on, with the bytes it came from (so hot reload can tell an
+/// unchanged file), logging its warnings; a config that cannot be used is reported and ends the command.
+async fn load_for_serving(
+    path: &std::path::Path,
+) -> Result<(Option<Vec<u8>>, GatewayConfig), ExitCode> {
+    let initial_text = tokio::fs::read(path).await.ok();
+    let cfg = match load_config(path).await {
         Ok(cfg) => cfg,
         Err(error) => {
             print_config_error(&error);
-            return ExitCode::from(EXIT_CONFIG);
+            return Err(ExitCode::from(EXIT_CONFIG));
         }
     };
     for warning in &cfg.warnings {
         tracing::warn!(path = %warning.location.json_path, line = ?warning.location.line, "{}", warning.message);
     }
+    Ok((initial_text, cfg))
+}
+
+async fn run_stdio(path: PathBuf) -> ExitCode {
+    let (initial_text, cfg) = match load_for_serving(&path).await {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
     let key = presented_key();
     let index = match crate::auth::find_gateway_index(&cfg, key.as_deref()) {
         Ok(index) => index,

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::{EXIT_AUTH, EXIT_CONFIG, load_config, open_audit, presented_key, print_config_error};
+use super::{EXIT_AUTH, open_audit, presented_key};
 use crate::audit::{AuditEvent, EventKind};
 use crate::secret::Sensitive;
 use crate::serve::{KeySource, ServeOptions, ServeState};
@@ -54,17 +54,10 @@ pub async fn run(args: ServeArgs, path: PathBuf) -> ExitCode {
         eprintln!("error: --no-auth is accepted only with a loopback --listen address");
         return ExitCode::from(EXIT_LISTEN);
     }
-    let initial_text = tokio::fs::read(&path).await.ok();
-    let cfg = match load_config(&path).await {
-        Ok(cfg) => cfg,
-        Err(error) => {
-            print_config_error(&error);
-            return ExitCode::from(EXIT_CONFIG);
-        }
+    let (initial_text, cfg) = match super::load_for_serving(&path).await {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
-    for warning in &cfg.warnings {
-        tracing::warn!(path = %warning.location.json_path, line = ?warning.location.line, "{}", warning.message);
-    }
     let keys = if args.no_auth {
         let key = presented_key();
         if let Err(error) = crate::auth::find_gateway_index(&cfg, key.as_deref()) {
