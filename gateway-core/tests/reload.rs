@@ -180,3 +180,60 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn removing_the_key_from_the_config_revokes_the_running_session_until_it_is_back() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = write_config(dir.path(), vec![upstream_entry("alpha", &[])], json!({}));
+    let gw = connect_watched(&path).await;
+    assert_eq!(
+        text(&call(&gw, "alpha__echo", json!({"message": "ok"})).await),
+        "ok"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let original = read(&path);
+    let mut rotated = original.clone();
+    let entry = rotated["gateways"][KEY].clone();
+    rotated["gateways"] = json!({"a-new-gateway-key-0123456789abcdef": entry});
+    write_atomically(&path, &rotated);
+    let mut params = rmcp::model::CallToolRequestParams::new("alpha__echo");
+    params = params.with_arguments(
+        json!({"message": "x"})
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+    );
+    let mut refused = None;
+    for _ in 0..40 {
+        match gw.client.peer().call_tool(params.clone()).await {
+            Err(rmcp::ServiceError::McpError(error)) => {
+                refused = Some(error.message.to_string());
+                break;
+            }
+            _ => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+    let refused = refused.expect("calls are refused within 2 s of the key's removal");
+    assert!(
+        refused.contains("no longer in the gateway config"),
+        "{refused}"
+    );
+    let log = std::fs::read_to_string(dir.path().join("audit.jsonl")).expect("audit");
+    assert!(
+        log.contains("gateway key revoked"),
+        "the revocation is audited"
+    );
+
+    write_atomically(&path, &original);
+    let mut back = false;
+    for _ in 0..40 {
+        if let Ok(result) = gw.client.peer().call_tool(params.clone()).await {
+            back = text(&result) == "x";
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(back, "the session serves again once the key is back");
+    gw.close().await;
+}

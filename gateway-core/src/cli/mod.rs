@@ -208,13 +208,16 @@ impl crate::reload::Reloadable for StdioReload {
                 );
             }
             Err(error) => {
-                tracing::warn!(%error, "config change ignored: this process's gateway key is no longer in the file");
+                // The key was removed or changed: a revoked key must stop working at once.
+                self.handle.set_revoked(true);
+                tracing::warn!(%error, "this process's gateway key is no longer in the config; refusing every request");
                 self.audit
-                    .record(
-                        AuditEvent::new(EventKind::Error, gateway_id).with_message(format!(
-                            "config reload refused, previous config kept until restart: {error}"
-                        )),
-                    );
+                    .record(AuditEvent::new(EventKind::Error, gateway_id).with_message(
+                    format!(
+                        "gateway key revoked by a config change; every request is refused: {error}"
+                    ),
+                ));
+                self.handle.current().notify_tools_changed().await;
             }
         }
     }

@@ -16,6 +16,9 @@ use crate::upstream::{self, UpstreamEvent};
 /// The current version of one gateway.
 pub struct GatewayHandle {
     current: RwLock<Arc<Gateway>>,
+    /// Set when a reloaded config no longer holds this gateway's key: every request is refused until
+    /// a later version brings the key back.
+    revoked: std::sync::atomic::AtomicBool,
 }
 
 /// What a reload changed, for the audit log.
@@ -30,6 +33,7 @@ impl GatewayHandle {
     pub fn new(gateway: Arc<Gateway>) -> Arc<Self> {
         Arc::new(Self {
             current: RwLock::new(gateway),
+            revoked: Default::default(),
         })
     }
 
@@ -40,6 +44,17 @@ impl GatewayHandle {
             // A writer never panics while holding the lock (it only swaps an Arc), but stay usable.
             Err(poisoned) => poisoned.into_inner().clone(),
         }
+    }
+
+    /// Refuses every request from now on (the key was removed from the config), or serves again.
+    pub fn set_revoked(&self, revoked: bool) {
+        self.revoked
+            .store(revoked, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Whether requests are refused because the key left the config.
+    pub fn is_revoked(&self) -> bool {
+        self.revoked.load(std::sync::atomic::Ordering::Acquire)
     }
 
     pub(super) fn peers(&self) -> Arc<Peers> {
@@ -60,6 +75,7 @@ impl GatewayHandle {
             Ok(mut guard) => *guard = new.clone(),
             Err(poisoned) => *poisoned.into_inner() = new.clone(),
         }
+        self.set_revoked(false);
         upstream::stop_all(&dropped).await;
         new.notify_tools_changed().await;
         summary

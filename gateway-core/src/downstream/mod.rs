@@ -258,9 +258,16 @@ impl GatewayServer {
         }
     }
 
-    /// The gateway for this request: the current config's.
-    fn gateway(&self) -> Arc<Gateway> {
-        self.handle.current()
+    /// The gateway for this request: the current config's, unless its key was removed from the
+    /// config since this session started.
+    fn gateway(&self) -> Result<Arc<Gateway>, McpError> {
+        if self.handle.is_revoked() {
+            return Err(McpError::invalid_request(
+                "this gateway key is no longer in the gateway config (it was removed or changed); update ENKRYPT_GATEWAY_KEY in the MCP client's config and restart it",
+                None,
+            ));
+        }
+        Ok(self.handle.current())
     }
 
     async fn remember_peer(&self, context: &RequestContext<RoleServer>) {
@@ -299,7 +306,7 @@ impl ServerHandler for GatewayServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         self.remember_peer(&context).await;
-        let gateway = self.gateway();
+        let gateway = self.gateway()?;
         let mut tools = Vec::new();
         if gateway.exposes_meta() {
             tools.extend(meta::definitions());
@@ -317,7 +324,7 @@ impl ServerHandler for GatewayServer {
     ) -> Result<ListResourcesResult, McpError> {
         self.remember_peer(&context).await;
         Ok(ListResourcesResult::with_all_items(
-            self.gateway().list_resources().await,
+            self.gateway()?.list_resources().await,
         ))
     }
 
@@ -328,7 +335,7 @@ impl ServerHandler for GatewayServer {
     ) -> Result<ListResourceTemplatesResult, McpError> {
         self.remember_peer(&context).await;
         Ok(ListResourceTemplatesResult::with_all_items(
-            self.gateway().list_resource_templates().await,
+            self.gateway()?.list_resource_templates().await,
         ))
     }
 
@@ -338,7 +345,7 @@ impl ServerHandler for GatewayServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
         self.remember_peer(&context).await;
-        self.gateway()
+        self.gateway()?
             .read_resource(request, &context.id.to_string())
             .await
     }
@@ -350,7 +357,7 @@ impl ServerHandler for GatewayServer {
     ) -> Result<ListPromptsResult, McpError> {
         self.remember_peer(&context).await;
         Ok(ListPromptsResult::with_all_items(
-            self.gateway().list_prompts().await,
+            self.gateway()?.list_prompts().await,
         ))
     }
 
@@ -360,7 +367,7 @@ impl ServerHandler for GatewayServer {
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
         self.remember_peer(&context).await;
-        self.gateway()
+        self.gateway()?
             .get_prompt(request, &context.id.to_string())
             .await
     }
@@ -370,7 +377,7 @@ impl ServerHandler for GatewayServer {
         request: CompleteRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, McpError> {
-        self.gateway().complete(request).await
+        self.gateway()?.complete(request).await
     }
 
     #[allow(deprecated)] // Logging is deprecated in 2026-07-28 (SEP-2577); legacy clients use it.
@@ -390,7 +397,7 @@ impl ServerHandler for GatewayServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         self.remember_peer(&context).await;
-        let gateway = self.gateway();
+        let gateway = self.gateway()?;
         let request_id = context.id.to_string();
         if gateway.exposes_meta() && meta::is_meta_tool(&request.name) {
             gateway.audit.record(
