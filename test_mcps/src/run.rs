@@ -52,15 +52,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .ok_or_else(|| anyhow::anyhow!("stdout sink already taken"))?;
     pump.noise().emit(cli.stdout_noise).await?;
 
-    let server = TestServer::new(
-        Settings {
-            name: cli.name.clone(),
-            era: cli.era,
-            tools_delay: Duration::from_millis(cli.tools_delay_ms),
-        },
-        pump.noise(),
-        extra_tools,
-    )?;
+    let server = test_server(&cli, pump.noise(), extra_tools)?;
 
     let exit_code = match EraGate::new(cli.era, server)
         .serve((stdin, rmcp_sink))
@@ -91,6 +83,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     Ok(exit_code)
 }
 
+/// The tool handler `cli` describes, writing its garbage lines through `noise`.
+fn test_server(
+    cli: &Cli,
+    noise: stdout::Noise,
+    extra_tools: Vec<tools_file::ExtraTool>,
+) -> anyhow::Result<TestServer> {
+    TestServer::new(
+        Settings {
+            name: cli.name.clone(),
+            era: cli.era,
+            tools_delay: Duration::from_millis(cli.tools_delay_ms),
+        },
+        noise,
+        extra_tools,
+    )
+}
+
 /// Serve the same tools over streamable HTTP until SIGINT/SIGTERM or the process is killed.
 async fn serve_http(
     cli: &Cli,
@@ -101,15 +110,7 @@ async fn serve_http(
     use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
     let (_stdin, raw_stdout) = rmcp::transport::stdio_pipes();
     let pump = stdout::start(raw_stdout);
-    let server = TestServer::new(
-        Settings {
-            name: cli.name.clone(),
-            era: cli.era,
-            tools_delay: Duration::from_millis(cli.tools_delay_ms),
-        },
-        pump.noise(),
-        extra_tools,
-    )?;
+    let server = test_server(cli, pump.noise(), extra_tools)?;
     let service = StreamableHttpService::new(
         move || Ok(server.clone()),
         std::sync::Arc::new(LocalSessionManager::default()),

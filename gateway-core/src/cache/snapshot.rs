@@ -46,6 +46,20 @@ fn key(gateway_id: &str, server: &str) -> String {
     format!("{gateway_id}/{server}")
 }
 
+/// Feeds `name=value` pairs (env or headers) into the fingerprint, each after `tag`.
+fn hash_pairs(
+    hasher: &mut Sha256,
+    tag: &[u8],
+    pairs: &std::collections::BTreeMap<String, crate::secret::Sensitive<String>>,
+) {
+    for (name, value) in pairs {
+        hasher.update(tag);
+        hasher.update(name.as_bytes());
+        hasher.update(b"=");
+        hasher.update(value.expose().as_bytes());
+    }
+}
+
 /// What identifies a server's tool list: how it is reached and which tools are allowed. Secrets in
 /// env/header values are hashed together with the rest, never stored.
 pub fn fingerprint(server: &ServerConfig) -> String {
@@ -58,22 +72,12 @@ pub fn fingerprint(server: &ServerConfig) -> String {
                 hasher.update(b"\0");
                 hasher.update(arg.as_bytes());
             }
-            for (name, value) in env {
-                hasher.update(b"\0env\0");
-                hasher.update(name.as_bytes());
-                hasher.update(b"=");
-                hasher.update(value.expose().as_bytes());
-            }
+            hash_pairs(&mut hasher, b"\0env\0", env);
         }
         UpstreamTransport::Http { url, headers } => {
             hasher.update(b"http\0");
             hasher.update(url.as_bytes());
-            for (name, value) in headers {
-                hasher.update(b"\0hdr\0");
-                hasher.update(name.as_bytes());
-                hasher.update(b"=");
-                hasher.update(value.expose().as_bytes());
-            }
+            hash_pairs(&mut hasher, b"\0hdr\0", headers);
         }
     }
     hasher.update(b"\0tools\0");
