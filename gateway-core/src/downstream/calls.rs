@@ -20,7 +20,7 @@ use super::access::Refusal;
 use crate::audit::{AuditEvent, Decision, EventKind};
 use crate::config::GuardrailPolicy;
 use crate::guardrails::{Detection, Side, Verdict, flag};
-use crate::upstream::{ProgressRoute, UpstreamError};
+use crate::upstream::{Caller, UpstreamError};
 
 /// What the guardrails said about a call that went through (for `enkrypt_policy_detections`).
 #[derive(Debug, Clone, Default)]
@@ -60,6 +60,15 @@ fn fired_names(detections: &[Detection]) -> Vec<String> {
         .filter(|d| d.fired)
         .map(|d| d.detector.clone())
         .collect()
+}
+
+/// What a client's `tools/call` carries besides the tool and its arguments, forwarded upstream:
+/// `_meta`, and on a multi-round-trip retry the client's answers and the echoed `requestState`.
+#[derive(Debug, Default)]
+pub struct Carry {
+    pub meta: Option<rmcp::model::RequestMetaObject>,
+    pub input_responses: Option<rmcp::model::InputResponses>,
+    pub request_state: Option<String>,
 }
 
 impl Gateway {
@@ -118,8 +127,8 @@ impl Gateway {
         index: usize,
         tool: &str,
         arguments: Option<JsonObject>,
-        meta: Option<rmcp::model::RequestMetaObject>,
-        progress: Option<ProgressRoute>,
+        carry: Carry,
+        caller: Caller,
         request_id: &str,
     ) -> CallOutcome {
         let started = Instant::now();
@@ -188,7 +197,9 @@ impl Gateway {
         let mut reported = Vec::new();
         let mut redaction_key = None;
         let mut params = CallToolRequestParams::new(tool.to_string());
-        params.meta = meta;
+        params.meta = carry.meta;
+        params.input_responses = carry.input_responses;
+        params.request_state = carry.request_state;
 
         let upstream_result = if self.guardrails_on(in_policy) {
             let async_mode = self.guardrails.async_input && !flag(in_policy, "pii_redaction");
@@ -198,7 +209,7 @@ impl Gateway {
                     self.guardrails.check_input(in_policy, args.clone()),
                     server
                         .upstream
-                        .call_tool_with_progress(params, progress.clone())
+                        .call_tool_for(params, caller.clone())
                 );
                 if let Some(blocked) = self.blocked(Side::Input, &check.verdict, true, ctx, started)
                 {
@@ -224,14 +235,14 @@ impl Gateway {
                 params.arguments = Some(check.args);
                 server
                     .upstream
-                    .call_tool_with_progress(params, progress)
+                    .call_tool_for(params, caller)
                     .await
             }
         } else {
             params.arguments = Some(args.clone());
             server
                 .upstream
-                .call_tool_with_progress(params, progress)
+                .call_tool_for(params, caller)
                 .await
         };
 
@@ -304,7 +315,7 @@ impl Gateway {
     pub async fn call_direct(
         self: &Arc<Self>,
         request: CallToolRequestParams,
-        progress: Option<ProgressRoute>,
+        caller: Caller,
         request_id: &str,
     ) -> Result<CallToolResponse, McpError> {
         let Some((index, tool)) = self.resolve_direct(&request.name).await else {
@@ -329,8 +340,12 @@ impl Gateway {
                     index,
                     &tool,
                     request.arguments,
-                    request.meta,
-                    progress,
+                    Carry {
+                        meta: request.meta,
+                        input_responses: request.input_responses,
+                        request_state: request.request_state,
+                    },
+                    caller,
                     request_id,
                 )
                 .await

@@ -9,7 +9,7 @@ use std::sync::{Arc, RwLock};
 use tokio::sync::mpsc;
 
 use super::Gateway;
-use super::peers::Peers;
+use super::peers::{Broadcast, Peers};
 use crate::config::GatewayConfig;
 use crate::upstream::{self, UpstreamEvent};
 
@@ -93,6 +93,21 @@ impl GatewayHandle {
                 }
                 UpstreamEvent::Log { server, params } => {
                     self.current().peers.forward_log(&server, params).await;
+                }
+                UpstreamEvent::ResourcesChanged(server) => {
+                    tracing::info!(server = %server, "upstream resource list changed");
+                    self.peers().broadcast(Broadcast::ResourcesChanged).await;
+                }
+                UpstreamEvent::PromptsChanged(server) => {
+                    tracing::info!(server = %server, "upstream prompt list changed");
+                    self.peers().broadcast(Broadcast::PromptsChanged).await;
+                }
+                UpstreamEvent::ResourceUpdated { server, uri } => {
+                    let gateway = self.current();
+                    if let Some(index) = gateway.server_index(&server) {
+                        let exposed = gateway.exposed_uri(index, &uri);
+                        gateway.peers.notify_resource_updated(&exposed).await;
+                    }
                 }
             }
         }

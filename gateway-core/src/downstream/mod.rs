@@ -222,21 +222,34 @@ fn forwarded_meta(meta: &rmcp::model::RequestMetaObject) -> Option<rmcp::model::
     (!kept.0.is_empty()).then_some(kept)
 }
 
-/// Where the upstream's progress notifications for this call go: the calling client, with the
-/// progress token it chose (the upstream sees a token of the gateway's own connection).
-fn progress_route(context: &RequestContext<RoleServer>) -> Option<crate::upstream::ProgressRoute> {
-    let token = context.meta.get_progress_token()?;
-    let peer = context.peer.clone();
-    Some(Arc::new(
-        move |mut params: rmcp::model::ProgressNotificationParam| {
+/// Who a call is for: the progress route (the calling client, with the progress token it chose; the
+/// upstream sees a token of the gateway's own connection) and the client itself, for what the upstream
+/// asks back while the call runs.
+fn caller(context: &RequestContext<RoleServer>, session: u64) -> crate::upstream::Caller {
+    let progress = context.meta.get_progress_token().map(|token| {
+        let peer = context.peer.clone();
+        Arc::new(move |mut params: rmcp::model::ProgressNotificationParam| {
             params.progress_token = token.clone();
             let peer = peer.clone();
             tokio::spawn(async move {
                 let _ = peer.notify_progress(params).await;
             });
-        },
-    ))
+        }) as crate::upstream::ProgressRoute
+    });
+    let client = crate::upstream::ClientRef {
+        session,
+        peer: context.peer.clone(),
+        version: context.protocol_version(),
+        capabilities: context.client_capabilities().unwrap_or_default(),
+    };
+    crate::upstream::Caller {
+        progress,
+        client: Some(Arc::new(client)),
+    }
 }
+
+/// Numbers the client sessions of this process (see [`crate::upstream::ClientRef::session`]).
+static SESSIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Whether a reloaded server entry can keep its cached tool list (same transport, same tool rules).
 fn same_server(old: &ServerConfig, new: &ServerConfig) -> bool {
@@ -248,6 +261,8 @@ fn same_server(old: &ServerConfig, new: &ServerConfig) -> bool {
 pub struct GatewayServer {
     handle: Arc<GatewayHandle>,
     registered: Arc<std::sync::atomic::AtomicBool>,
+    /// This client session's number (one per handler: rmcp makes one per session or stateless request).
+    session: u64,
 }
 
 impl GatewayServer {
@@ -255,6 +270,7 @@ impl GatewayServer {
         Self {
             handle,
             registered: Arc::default(),
+            session: SESSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -286,7 +302,10 @@ impl ServerHandler for GatewayServer {
             .enable_tools()
             .enable_tool_list_changed()
             .enable_resources()
+            .enable_resources_subscribe()
+            .enable_resources_list_changed()
             .enable_prompts()
+            .enable_prompts_list_changed()
             .enable_completions()
             .enable_logging()
             .build();
@@ -350,6 +369,50 @@ impl ServerHandler for GatewayServer {
             .await
     }
 
+    #[allow(deprecated)] // resources/subscribe is legacy-only; 2026 clients use subscriptions/listen.
+    async fn subscribe(
+        &self,
+        request: rmcp::model::SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.remember_peer(&context).await;
+        let gateway = self.gateway()?;
+        let (index, uri) = gateway.resolve_uri(&request.uri).ok_or_else(|| {
+            McpError::invalid_params(format!("unknown resource '{}'", request.uri), None)
+        })?;
+        gateway.servers[index]
+            .upstream
+            .subscribe(&uri)
+            .await
+            .map_err(|e| McpError::invalid_request(e.to_string(), None))?;
+        gateway
+            .peers
+            .watch(&request.uri, self.session, context.peer.clone())
+            .await;
+        Ok(())
+    }
+
+    #[allow(deprecated)] // resources/unsubscribe is legacy-only.
+    async fn unsubscribe(
+        &self,
+        request: rmcp::model::UnsubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.remember_peer(&context).await;
+        let gateway = self.gateway()?;
+        let (index, uri) = gateway.resolve_uri(&request.uri).ok_or_else(|| {
+            McpError::invalid_params(format!("unknown resource '{}'", request.uri), None)
+        })?;
+        if !gateway.peers.unwatch(&request.uri, self.session).await {
+            gateway.servers[index]
+                .upstream
+                .unsubscribe(&uri)
+                .await
+                .map_err(|e| McpError::invalid_request(e.to_string(), None))?;
+        }
+        Ok(())
+    }
+
     async fn list_prompts(
         &self,
         _request: Option<PaginatedRequestParams>,
@@ -411,11 +474,11 @@ impl ServerHandler for GatewayServer {
         if gateway.exposes_direct() {
             let mut request = request;
             request.meta = forwarded_meta(&context.meta);
-            let progress = progress_route(&context);
+            let caller = caller(&context, self.session);
             // A client's `notifications/cancelled` cancels `context.ct`: dropping the call then cancels
             // it upstream too, and the late result is never sent.
             return tokio::select! {
-                result = gateway.call_direct(request, progress, &request_id) => result,
+                result = gateway.call_direct(request, caller, &request_id) => result,
                 _ = context.ct.cancelled() => Err(McpError::internal_error(
                     "the request was cancelled by the client",
                     None,

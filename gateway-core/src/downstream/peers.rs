@@ -1,5 +1,6 @@
 //! The clients connected to one gateway, for notifications that are not replies
-//! (`notifications/tools/list_changed`, upstream log lines at or above the level a client asked for).
+//! (`notifications/{tools,resources,prompts}/list_changed`, upstream log lines at or above the level a
+//! client asked for, `notifications/resources/updated` for the URIs each client subscribed to).
 //!
 //! A stdio gateway has one client; `gateway-core serve` has one per legacy HTTP session (stateless
 //! 2026-07-28 requests get a short-lived peer that is pruned as soon as its transport closes).
@@ -21,6 +22,16 @@ pub struct Peers {
     peers: Mutex<Vec<Peer<RoleServer>>>,
     /// Lowest log level forwarded, as set by `logging/setLevel` (0 = nothing until a client asks).
     log_level: AtomicU8,
+    /// Resource subscriptions: (exposed URI, client session, client).
+    watchers: Mutex<Vec<(String, u64, Peer<RoleServer>)>>,
+}
+
+/// A notification sent to every connected client.
+#[derive(Debug, Clone, Copy)]
+pub enum Broadcast {
+    ToolsChanged,
+    ResourcesChanged,
+    PromptsChanged,
 }
 
 #[allow(deprecated)]
@@ -80,14 +91,62 @@ impl Peers {
 
     /// Sends `notifications/tools/list_changed` to every client still connected. Best effort.
     pub async fn notify_tools_changed(&self) {
+        self.broadcast(Broadcast::ToolsChanged).await;
+    }
+
+    /// Sends `what` to every client still connected. Best effort.
+    pub async fn broadcast(&self, what: Broadcast) {
         let live: Vec<Peer<RoleServer>> = {
             let mut peers = self.peers.lock().await;
             peers.retain(|p| !p.is_transport_closed());
             peers.clone()
         };
         for peer in live {
-            if let Err(error) = peer.notify_tool_list_changed().await {
-                tracing::debug!(%error, "could not send tools/list_changed");
+            let sent = match what {
+                Broadcast::ToolsChanged => peer.notify_tool_list_changed().await,
+                Broadcast::ResourcesChanged => peer.notify_resource_list_changed().await,
+                Broadcast::PromptsChanged => peer.notify_prompt_list_changed().await,
+            };
+            if let Err(error) = sent {
+                tracing::debug!(%error, ?what, "could not send a list_changed notification");
+            }
+        }
+    }
+
+    /// Records that the client of `session` watches `exposed_uri`.
+    pub async fn watch(&self, exposed_uri: &str, session: u64, peer: Peer<RoleServer>) {
+        let mut watchers = self.watchers.lock().await;
+        watchers.retain(|(_, _, p)| !p.is_transport_closed());
+        if !watchers
+            .iter()
+            .any(|(uri, s, _)| uri == exposed_uri && *s == session)
+        {
+            watchers.push((exposed_uri.to_string(), session, peer));
+        }
+    }
+
+    /// The client of `session` stops watching `exposed_uri`; returns whether anyone still watches it.
+    pub async fn unwatch(&self, exposed_uri: &str, session: u64) -> bool {
+        let mut watchers = self.watchers.lock().await;
+        watchers.retain(|(uri, s, p)| !(uri == exposed_uri && *s == session) && !p.is_transport_closed());
+        watchers.iter().any(|(uri, _, _)| uri == exposed_uri)
+    }
+
+    /// Sends `notifications/resources/updated` to the clients watching `exposed_uri`.
+    pub async fn notify_resource_updated(&self, exposed_uri: &str) {
+        let targets: Vec<Peer<RoleServer>> = {
+            let mut watchers = self.watchers.lock().await;
+            watchers.retain(|(_, _, p)| !p.is_transport_closed());
+            watchers
+                .iter()
+                .filter(|(uri, _, _)| uri == exposed_uri)
+                .map(|(_, _, p)| p.clone())
+                .collect()
+        };
+        for peer in targets {
+            let params = rmcp::model::ResourceUpdatedNotificationParam::new(exposed_uri);
+            if let Err(error) = peer.notify_resource_updated(params).await {
+                tracing::debug!(%error, "could not send resources/updated");
             }
         }
     }

@@ -4,8 +4,11 @@
 //! restart with backoff, timeouts, stdio processes or streamable-HTTP connections); `stdio.rs` spawns
 //! processes. `reconcile` carries a pool over a config reload, keeping unchanged upstreams running.
 
+pub mod bridge;
+pub mod callers;
 pub mod session;
 pub mod stdio;
+pub mod subscriptions;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -14,7 +17,8 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-pub use session::{ProgressRoute, Upstream};
+pub use callers::{Caller, ClientRef, ProgressRoute};
+pub use session::Upstream;
 
 use crate::config::{CommonConfig, ServerConfig, UpstreamTransport};
 
@@ -41,6 +45,12 @@ impl UpstreamLimits {
 pub enum UpstreamEvent {
     /// `notifications/tools/list_changed` from this server.
     ToolsChanged(String),
+    /// `notifications/resources/list_changed` from this server.
+    ResourcesChanged(String),
+    /// `notifications/prompts/list_changed` from this server.
+    PromptsChanged(String),
+    /// `notifications/resources/updated` for a URI (as the server names it) a client subscribed to.
+    ResourceUpdated { server: String, uri: String },
     /// `notifications/message` (a log line) from this server.
     // Logging is deprecated in 2026-07-28 (SEP-2577); legacy peers still use it.
     #[allow(deprecated)]

@@ -11,20 +11,23 @@ use std::time::{Duration, Instant};
 
 #[allow(deprecated)] // Logging: see `on_logging_message`.
 use rmcp::model::LoggingMessageNotificationParam;
+#[allow(deprecated)] // Sampling and roots (SEP-2577): still what legacy peers speak.
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, ClientCapabilities, ClientConfig, Implementation,
-    ProgressNotificationParam, ProgressToken, ProtocolVersion, Tool,
+    CallToolRequestParams, CallToolResponse, ClientCapabilities, ClientConfig, CreateMessageRequest,
+    CreateMessageRequestParams, CreateMessageResult, ElicitRequest, ElicitRequestParams,
+    ElicitResult, Implementation, InputRequest, InputRequiredResult, InputResponses,
+    ListRootsResult, ProgressNotificationParam, ProgressToken, ProtocolVersion, Tool,
 };
-use rmcp::service::{NotificationContext, RunningService};
-use rmcp::{ClientHandler, ClientLifecycleMode, ClientServiceExt, RoleClient};
-use tokio::sync::{Mutex, mpsc};
+use rmcp::service::{NotificationContext, RequestContext, RunningService};
+use rmcp::{ClientHandler, ClientLifecycleMode, ClientServiceExt, ErrorData, RoleClient};
+use tokio::sync::{Mutex, mpsc, oneshot};
 
+use super::bridge::{self, Ask, Parked, ParkedCalls};
+use super::callers::{Caller, InFlight, ProgressRoute, Target};
 use super::stdio::{self, ProcessGuard};
+use super::subscriptions::Subscriptions;
 use super::{UpstreamError, UpstreamEvent, UpstreamLimits};
 use crate::config::UpstreamTransport;
-
-/// Where the progress notifications of one upstream request go (the downstream client's side).
-pub type ProgressRoute = Arc<dyn Fn(ProgressNotificationParam) + Send + Sync>;
 
 /// Upstream progress token → route, for the requests of one upstream that are in flight.
 type ProgressRoutes =
@@ -36,6 +39,64 @@ struct UpstreamClient {
     server: Arc<str>,
     events: mpsc::Sender<UpstreamEvent>,
     progress: ProgressRoutes,
+    in_flight: Arc<InFlight>,
+}
+
+/// A tool call running on its own task (so it can stay parked between two client requests);
+/// dropping it aborts the task, which cancels the request upstream.
+struct Exchange(tokio::task::JoinHandle<Result<CallToolResponse, UpstreamError>>);
+
+impl Drop for Exchange {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The key of the one input request the gateway puts in an `input_required` result it makes.
+const ASK_KEY: &str = "enkrypt_gateway_input";
+
+impl UpstreamClient {
+    /// Puts a question to a 2026-07-28 client through its call's queue and waits for the answer.
+    async fn ask_parked<T: serde::de::DeserializeOwned>(
+        &self,
+        target: &Target,
+        request: InputRequest,
+    ) -> Result<T, ErrorData> {
+        let Some(asks) = &target.asks else {
+            return Err(ErrorData::internal_error(
+                "no way to reach the client for this request",
+                None,
+            ));
+        };
+        let (reply, answer) = oneshot::channel();
+        asks.send(Ask { request, reply }).await.map_err(|_| {
+            ErrorData::internal_error("the client's call ended before it could be asked", None)
+        })?;
+        let value = answer.await.map_err(|_| {
+            ErrorData::internal_error(
+                "the client did not answer (the call was cancelled or expired)",
+                None,
+            )
+        })??;
+        serde_json::from_value(value).map_err(|e| {
+            ErrorData::invalid_params(format!("the client's answer has the wrong shape: {e}"), None)
+        })
+    }
+
+    fn require(&self, target: &Target, has: bool, what: &str) -> Result<(), ErrorData> {
+        let _ = target;
+        if has {
+            Ok(())
+        } else {
+            Err(ErrorData::invalid_request(
+                format!(
+                    "server '{}' asked for {what}, but the client did not declare that capability",
+                    self.server
+                ),
+                None,
+            ))
+        }
+    }
 }
 
 /// Removes a progress route when its request ends, however it ends.
@@ -81,17 +142,94 @@ impl Drop for CancelOnDrop {
 }
 
 impl ClientHandler for UpstreamClient {
+    // Sampling and roots are deprecated in 2026-07-28 (SEP-2577); legacy servers still ask for them.
+    #[allow(deprecated)]
     fn get_info(&self) -> ClientConfig {
+        // Everything a client may support: what the actual client lacks is refused per request.
+        let capabilities = ClientCapabilities::builder()
+            .enable_sampling()
+            .enable_elicitation()
+            .enable_roots()
+            .build();
         ClientConfig::new(
-            ClientCapabilities::default(),
+            capabilities,
             Implementation::new("enkrypt-secure-mcp-gateway", env!("CARGO_PKG_VERSION")),
         )
+    }
+
+    #[allow(deprecated)]
+    async fn create_message(
+        &self,
+        params: CreateMessageRequestParams,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<CreateMessageResult, ErrorData> {
+        let target = self.in_flight.pick(&self.server, "sampling")?;
+        if target.client.is_legacy() {
+            return bridge::sample(&target.client, &self.server, params).await;
+        }
+        let has = target.client.capabilities.sampling.is_some();
+        self.require(&target, has, "sampling (an LLM completion)")?;
+        let request = InputRequest::CreateMessage(CreateMessageRequest::new(params));
+        self.ask_parked(&target, request).await
+    }
+
+    async fn create_elicitation(
+        &self,
+        params: ElicitRequestParams,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<ElicitResult, ErrorData> {
+        let target = self.in_flight.pick(&self.server, "elicitation")?;
+        if target.client.is_legacy() {
+            return bridge::elicit(&target.client, &self.server, params).await;
+        }
+        let has = target.client.capabilities.elicitation.is_some();
+        self.require(&target, has, "user input (elicitation)")?;
+        let request = InputRequest::Elicitation(ElicitRequest::new(params));
+        self.ask_parked(&target, request).await
+    }
+
+    #[allow(deprecated)]
+    async fn list_roots(
+        &self,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<ListRootsResult, ErrorData> {
+        let target = self.in_flight.pick(&self.server, "roots")?;
+        if target.client.is_legacy() {
+            return bridge::roots(&target.client, &self.server).await;
+        }
+        let has = target.client.capabilities.roots.is_some();
+        self.require(&target, has, "the client's roots")?;
+        let request = InputRequest::ListRoots(rmcp::model::ListRootsRequest::default());
+        self.ask_parked(&target, request).await
     }
 
     async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
         let _ = self
             .events
             .try_send(UpstreamEvent::ToolsChanged(self.server.to_string()));
+    }
+
+    async fn on_resource_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        let _ = self
+            .events
+            .try_send(UpstreamEvent::ResourcesChanged(self.server.to_string()));
+    }
+
+    async fn on_prompt_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        let _ = self
+            .events
+            .try_send(UpstreamEvent::PromptsChanged(self.server.to_string()));
+    }
+
+    async fn on_resource_updated(
+        &self,
+        params: rmcp::model::ResourceUpdatedNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        let _ = self.events.try_send(UpstreamEvent::ResourceUpdated {
+            server: self.server.to_string(),
+            uri: params.uri,
+        });
     }
 
     async fn on_progress(
@@ -169,6 +307,12 @@ pub struct Upstream {
     consecutive_failures: AtomicU32,
     starts: AtomicU64,
     progress: ProgressRoutes,
+    /// Clients with calls in flight, for what the upstream asks back.
+    in_flight: Arc<InFlight>,
+    /// Calls waiting for a 2026-07-28 client's answer to the upstream's question.
+    parked: ParkedCalls<Exchange>,
+    /// Resource URIs subscribed on the current connection.
+    subscriptions: Subscriptions,
 }
 
 /// Delay before the n-th consecutive restart attempt: immediate once, then 250 ms doubling up to 10 s.
@@ -197,6 +341,9 @@ impl Upstream {
             consecutive_failures: AtomicU32::new(0),
             starts: AtomicU64::new(0),
             progress: ProgressRoutes::default(),
+            in_flight: Arc::default(),
+            parked: ParkedCalls::default(),
+            subscriptions: Subscriptions::default(),
         }
     }
 
@@ -256,6 +403,7 @@ impl Upstream {
                 if let Some(dead) = self.set_current(None) {
                     tokio::spawn(async move { dead.stop().await });
                 }
+                self.subscriptions.clear().await;
             }
             None => {}
         }
@@ -295,6 +443,7 @@ impl Upstream {
             server: self.name.clone(),
             events: self.events.clone(),
             progress: self.progress.clone(),
+            in_flight: self.in_flight.clone(),
         }
     }
 
@@ -464,21 +613,162 @@ impl Upstream {
     /// `tools/call` with the request timeout. A late reply after a timeout is dropped (the request is
     /// cancelled upstream).
     pub async fn call_tool(
-        &self,
+        self: &Arc<Self>,
         params: CallToolRequestParams,
     ) -> Result<CallToolResponse, UpstreamError> {
-        self.call_tool_with_progress(params, None).await
+        self.call_tool_for(params, Caller::default()).await
     }
 
-    /// [`Self::call_tool`], relaying the upstream's progress notifications for this call to `progress`.
+    /// [`Self::call_tool`] for `caller`: its progress notifications go to it, and what the upstream
+    /// asks back while the call runs is put to that client, across protocol eras (`bridge.rs`).
     /// Abandoning the returned future (client cancel, timeout) cancels the request upstream.
-    pub async fn call_tool_with_progress(
+    pub async fn call_tool_for(
+        self: &Arc<Self>,
+        mut params: CallToolRequestParams,
+        caller: Caller,
+    ) -> Result<CallToolResponse, UpstreamError> {
+        let tool = params.name.to_string();
+        if let Some(token) = params
+            .request_state
+            .clone()
+            .filter(|state| bridge::is_park_token(state))
+        {
+            return self.resume(&token, &tool, params.input_responses.take()).await;
+        }
+        match caller.client {
+            Some(client) if !client.is_legacy() => {
+                let (asks_tx, asks) = mpsc::channel(4);
+                let target = Target {
+                    client,
+                    asks: Some(asks_tx),
+                };
+                let this = self.clone();
+                let progress = caller.progress;
+                let exchange = Exchange(tokio::spawn(async move {
+                    this.call_round(params, progress, Some(target)).await
+                }));
+                self.drive(exchange, asks, tool).await
+            }
+            client => {
+                let target = client.clone().map(|client| Target { client, asks: None });
+                let mut rounds = 0u64;
+                loop {
+                    let response = self
+                        .call_round(params.clone(), caller.progress.clone(), target.clone())
+                        .await?;
+                    let (CallToolResponse::InputRequired(result), Some(client)) =
+                        (&response, &client)
+                    else {
+                        return Ok(response);
+                    };
+                    // A legacy client cannot take `input_required`: fulfil it for the client.
+                    rounds += 1;
+                    if rounds > bridge::MAX_ROUNDS as u64 {
+                        return Err(self.rpc_error(format!(
+                            "asked for client input {} times without finishing tools/call {tool}",
+                            bridge::MAX_ROUNDS
+                        )));
+                    }
+                    let requests = result.input_requests.clone().unwrap_or_default();
+                    if requests.is_empty() {
+                        tokio::time::sleep(Duration::from_millis(25 * rounds)).await;
+                    }
+                    let responses = bridge::fulfil_for_legacy(client, &self.name, requests)
+                        .await
+                        .map_err(|e| self.rpc_error(e.message.to_string()))?;
+                    params.input_responses = (!responses.is_empty()).then_some(responses);
+                    params.request_state = result.request_state.clone();
+                }
+            }
+        }
+    }
+
+    fn rpc_error(&self, message: String) -> UpstreamError {
+        UpstreamError::Rpc {
+            server: self.name.to_string(),
+            message,
+        }
+    }
+
+    /// Waits for a call on its own task: its result, or a question for the 2026-07-28 client, which
+    /// parks the call and answers the client `input_required`.
+    async fn drive(
+        &self,
+        mut exchange: Exchange,
+        mut asks: mpsc::Receiver<Ask>,
+        tool: String,
+    ) -> Result<CallToolResponse, UpstreamError> {
+        enum Event {
+            Done(Result<Result<CallToolResponse, UpstreamError>, tokio::task::JoinError>),
+            Ask(Ask),
+        }
+        let event = tokio::select! {
+            joined = &mut exchange.0 => Event::Done(joined),
+            Some(ask) = asks.recv() => Event::Ask(ask),
+        };
+        match event {
+            Event::Done(joined) => joined.unwrap_or_else(|error| {
+                Err(self.rpc_error(format!("tools/call {tool} ended abnormally: {error}")))
+            }),
+            Event::Ask(ask) => Ok(self.park(exchange, asks, ask, tool)),
+        }
+    }
+
+    fn park(
+        &self,
+        exchange: Exchange,
+        asks: mpsc::Receiver<Ask>,
+        ask: Ask,
+        tool: String,
+    ) -> CallToolResponse {
+        let request = ask.request.clone();
+        let token = self
+            .parked
+            .park(Parked::new(exchange, asks, ask, ASK_KEY.to_string(), tool));
+        let requests = std::collections::BTreeMap::from([(ASK_KEY.to_string(), request)]);
+        CallToolResponse::InputRequired(InputRequiredResult::new(Some(requests), Some(token)))
+    }
+
+    /// A 2026-07-28 client's retry of a parked call: hands its answer to the waiting upstream request.
+    async fn resume(
+        &self,
+        token: &str,
+        tool: &str,
+        responses: Option<InputResponses>,
+    ) -> Result<CallToolResponse, UpstreamError> {
+        let Some(parked) = self.parked.take(token, tool) else {
+            return Err(self.rpc_error(format!(
+                "the requestState of this tools/call {tool} does not match a call waiting for input (it was already answered, was for another tool, or expired after {} minutes); call the tool again",
+                bridge::PARK_TTL.as_secs() / 60
+            )));
+        };
+        let (key, request, reply) = parked.pending;
+        match responses.and_then(|mut answers| answers.remove(&key)) {
+            Some(answer) => {
+                let _ = reply.send(Ok(answer));
+                self.drive(parked.exchange, parked.asks, tool.to_string())
+                    .await
+            }
+            // No answer to the question: ask it again.
+            None => Ok(self.park(
+                parked.exchange,
+                parked.asks,
+                Ask { request, reply },
+                tool.to_string(),
+            )),
+        }
+    }
+
+    /// One `tools/call` request upstream with the request timeout.
+    async fn call_round(
         &self,
         params: CallToolRequestParams,
         progress: Option<ProgressRoute>,
+        target: Option<Target>,
     ) -> Result<CallToolResponse, UpstreamError> {
         use rmcp::model::{CallToolRequest, ClientRequest, ServerResult};
         let conn = self.connection().await?;
+        let _in_flight = target.map(|t| self.in_flight.enter(t.client.session, t));
         let tool = params.name.to_string();
         let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
         let exchange = async {
@@ -634,8 +924,40 @@ impl Upstream {
         .await
     }
 
+    /// `resources/subscribe` for `uri` (held once per URI, however many clients watch it).
+    pub async fn subscribe(&self, uri: &str) -> Result<(), UpstreamError> {
+        let supported = self
+            .capabilities()
+            .await?
+            .resources
+            .is_some_and(|r| r.subscribe == Some(true));
+        if !supported {
+            return Err(self.rpc_error(
+                "does not support resource subscriptions (no resources.subscribe capability)"
+                    .into(),
+            ));
+        }
+        let what = format!("resources/subscribe {uri}");
+        self.request(&what, |peer| async move {
+            self.subscriptions
+                .subscribe(&self.name, &peer, uri, &self.events)
+                .await
+        })
+        .await
+    }
+
+    /// Ends the subscription of `uri` (no-op when there is none).
+    pub async fn unsubscribe(&self, uri: &str) -> Result<(), UpstreamError> {
+        let what = format!("resources/unsubscribe {uri}");
+        self.request(&what, |peer| async move {
+            self.subscriptions.unsubscribe(&peer, uri).await
+        })
+        .await
+    }
+
     /// Stops the process (if any). The next request starts a fresh one.
     pub async fn stop(&self) {
+        self.subscriptions.clear().await;
         if let Some(conn) = self.set_current(None) {
             conn.stop().await;
         }

@@ -194,7 +194,14 @@ pub(super) async fn secure_call(
         let mcp_data = json!({"call_index": call_index, "server_name": server, "tool_name": tool, "args": args});
         let item_request_id = format!("{request_id}#{call_index}");
         let outcome = gateway
-            .execute(index, &tool, Some(args), None, None, &item_request_id)
+            .execute(
+                index,
+                &tool,
+                Some(args),
+                Default::default(),
+                Default::default(),
+                &item_request_id,
+            )
             .await;
         let result = result_item(gateway, index, &outcome, mcp_data);
         let status = result

@@ -1,0 +1,113 @@
+//! Resource subscriptions the gateway holds on one upstream connection, for its clients.
+//!
+//! A legacy upstream takes `resources/subscribe` / `resources/unsubscribe` and sends
+//! `notifications/resources/updated` unscoped (reported by the client handler in `session.rs`). A
+//! 2026-07-28 upstream has no `resources/subscribe`: the gateway opens a `subscriptions/listen`
+//! stream per URI (rmcp's [`rmcp::Peer::listen`]) and reports its updates; dropping the stream's task
+//! ends it. Either way each upstream URI is subscribed once, however many clients watch it; which
+//! client watches what is the downstream's business (`downstream/peers.rs`).
+//!
+//! Subscriptions belong to one connection: after an upstream restarts they are gone, and clients have
+//! to subscribe again (not done automatically yet).
+
+use std::collections::HashMap;
+
+use rmcp::model::{
+    ProtocolVersion, ServerNotification, SubscribeRequestParams, SubscriptionFilter,
+    UnsubscribeRequestParams,
+};
+use rmcp::{Peer, RoleClient, ServiceError};
+use tokio::sync::mpsc;
+
+use super::UpstreamEvent;
+
+/// How one URI is subscribed upstream.
+enum Held {
+    /// `resources/subscribe` was sent (legacy upstream).
+    Legacy,
+    /// A listen stream forwards updates; aborting the task ends the stream.
+    Listen(tokio::task::JoinHandle<()>),
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Held::Listen(task) = self {
+            task.abort();
+        }
+    }
+}
+
+/// The URIs subscribed on one upstream connection.
+#[derive(Default)]
+pub struct Subscriptions {
+    held: tokio::sync::Mutex<HashMap<String, Held>>,
+}
+
+fn is_modern(peer: &Peer<RoleClient>) -> bool {
+    peer.peer_info()
+        .is_some_and(|info| info.protocol_version >= ProtocolVersion::V_2026_07_28)
+}
+
+impl Subscriptions {
+    /// Subscribes to `uri` upstream unless it already is.
+    #[allow(deprecated)] // resources/subscribe is legacy-only; used only with legacy upstreams.
+    pub async fn subscribe(
+        &self,
+        server: &str,
+        peer: &Peer<RoleClient>,
+        uri: &str,
+        events: &mpsc::Sender<UpstreamEvent>,
+    ) -> Result<(), ServiceError> {
+        let mut held = self.held.lock().await;
+        if held.contains_key(uri) {
+            return Ok(());
+        }
+        let entry = if is_modern(peer) {
+            let filter = SubscriptionFilter::builder()
+                .resource_subscription(uri)
+                .build();
+            let mut subscription = peer.listen(filter).await?;
+            let (server, events) = (server.to_string(), events.clone());
+            Held::Listen(tokio::spawn(async move {
+                while let Ok(Some(notification)) = subscription.next().await {
+                    if let ServerNotification::ResourceUpdatedNotification(n) = notification {
+                        let _ = events
+                            .send(UpstreamEvent::ResourceUpdated {
+                                server: server.clone(),
+                                uri: n.params.uri,
+                            })
+                            .await;
+                    }
+                }
+            }))
+        } else {
+            peer.subscribe(SubscribeRequestParams::new(uri)).await?;
+            Held::Legacy
+        };
+        held.insert(uri.to_string(), entry);
+        Ok(())
+    }
+
+    /// Ends the upstream subscription of `uri`, if any.
+    #[allow(deprecated)] // resources/unsubscribe is legacy-only; used only with legacy upstreams.
+    pub async fn unsubscribe(
+        &self,
+        peer: &Peer<RoleClient>,
+        uri: &str,
+    ) -> Result<(), ServiceError> {
+        let removed = self.held.lock().await.remove(uri);
+        match removed {
+            Some(Held::Legacy) => peer
+                .unsubscribe(UnsubscribeRequestParams::new(uri))
+                .await
+                .map(|_| ()),
+            // Dropping the entry aborts the listen task, which ends the stream.
+            Some(Held::Listen(_)) | None => Ok(()),
+        }
+    }
+
+    /// Forgets every subscription (the connection they lived on is gone).
+    pub async fn clear(&self) {
+        self.held.lock().await.clear();
+    }
+}
