@@ -243,3 +243,80 @@ async fn redis_down_mid_run_keeps_serving_with_one_warning_and_reconnects() {
     gw.close().await;
     redis.stop().await;
 }
+
+#[tokio::test]
+async fn the_gateway_config_is_shared_masked_with_the_gateway_ttl_and_clearable() {
+    let redis = start_redis(free_port()).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut server = upstream_entry("echo_server", &[]);
+    server["config"]["env"] = json!({"LITERAL_TOKEN": "ghp_literal_secret_value", "REF": "${env:HOME}"});
+    let path = write_config(
+        dir.path(),
+        vec![server],
+        json!({
+            "enkrypt_mcp_use_external_cache": true,
+            "enkrypt_cache_host": "127.0.0.1",
+            "enkrypt_cache_port": redis.port,
+            "enkrypt_gateway_cache_expiration": 3
+        }),
+    );
+    let (a, _) = gateway(&path).await;
+    let mut conn = redis.conn().await;
+    let config_key = md5_hex("test-gateway-id-mcp-config");
+    let mut stored: Option<String> = None;
+    for _ in 0..50 {
+        stored = conn.get(&config_key).await.expect("GET");
+        if stored.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let text = stored.expect("the gateway config is in Redis under md5('{id}-mcp-config')");
+    assert!(
+        !text.contains("ghp_literal_secret_value"),
+        "a literal secret never reaches Redis: {text}"
+    );
+    let value: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let entry = &value["config"]["mcp_config"][0];
+    assert_eq!(entry["server_name"], "echo_server");
+    assert_eq!(entry["config"]["env"]["LITERAL_TOKEN"], "***");
+    assert_eq!(entry["config"]["env"]["REF"], "${env:HOME}");
+    let ttl: i64 = conn.ttl(&config_key).await.expect("TTL");
+    assert!(
+        ttl > 2 * 3600 && ttl <= 3 * 3600,
+        "TTL follows enkrypt_gateway_cache_expiration (3 h): {ttl}"
+    );
+    let mapped: Option<String> = conn
+        .get(md5_hex(&format!("gateway_key-{KEY}")))
+        .await
+        .expect("GET");
+    assert_eq!(mapped.as_deref(), Some("test-gateway-id"), "key -> id");
+    let all: Vec<u8> = redis::cmd("DUMP")
+        .arg(&config_key)
+        .query_async(&mut conn)
+        .await
+        .expect("DUMP");
+    assert!(!String::from_utf8_lossy(&all).contains(KEY), "the key is never stored");
+
+    let status = a.call_json("enkrypt_get_cache_status", json!({})).await;
+    let config = &status["cache_status"]["gateway_specific"]["config"];
+    assert_eq!(config["exists"], true, "{status}");
+    assert_eq!(status["cache_status"]["global"]["total_config_caches"], 1);
+
+    let cleared = a
+        .call_json("enkrypt_clear_cache", json!({"cache_type": "gateway_config"}))
+        .await;
+    assert_eq!(cleared["status"], "success", "{cleared}");
+    assert_eq!(
+        cleared["message"],
+        "Gateway config cache cleared for test-gateway-id"
+    );
+    let gone: Option<String> = conn.get(&config_key).await.expect("GET");
+    assert!(gone.is_none(), "clearing removes the config key from Redis");
+    let again = a
+        .call_json("enkrypt_clear_cache", json!({"cache_type": "gateway_config"}))
+        .await;
+    assert_eq!(again["status"], "info", "{again}");
+    a.close().await;
+    redis.stop().await;
+}

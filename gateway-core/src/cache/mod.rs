@@ -1,13 +1,18 @@
-//! Cache of discovered upstream tool lists, behind a small trait: in process or in Redis/KeyDB.
+//! Cache of discovered upstream tool lists and of each gateway's config, behind a small trait: in
+//! process or in Redis/KeyDB.
 //!
-//! Keys follow the reference: `{gateway_id}-{server_name}-tools`. The in-process implementation
+//! Keys follow the reference: `{gateway_id}-{server_name}-tools` for tool lists, `{gateway_id}-mcp-config`
+//! and `gateway_key-{key}` for the config (`config_entry.rs`: secrets masked, key hashed). The in-process implementation
 //! ([`LocalToolCache`]) is a bounded `moka` cache with the `enkrypt_tool_cache_expiration` TTL; with
 //! `enkrypt_mcp_use_external_cache` the tool lists are shared through Redis (`redis.rs`), with the local
 //! cache under it for outages. Entries carry their own timestamps so `enkrypt_get_cache_status` can
 //! report expiry as the reference does. Guardrail verdicts are never cached.
 
+pub mod config_entry;
 pub mod redis;
 pub mod snapshot;
+
+pub use config_entry::CachedConfig;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -65,6 +70,17 @@ pub trait ToolCache: Send + Sync {
     fn remove<'a>(&'a self, gateway_id: &'a str, server: &'a str) -> BoxFuture<'a, bool>;
     /// Number of live tool-list entries across all gateways.
     fn entry_count(&self) -> BoxFuture<'_, u64>;
+    /// Caches gateway `gateway_id`'s shareable config and its key → id mapping for the gateway TTL.
+    fn put_config<'a>(
+        &'a self,
+        gateway_id: &'a str,
+        gateway_key: &'a str,
+        config: serde_json::Value,
+    ) -> BoxFuture<'a, ()>;
+    /// The cached config of `gateway_id`, if live.
+    fn get_config<'a>(&'a self, gateway_id: &'a str) -> BoxFuture<'a, Option<CachedConfig>>;
+    /// Drops the cached config of `gateway_id`; true when there was one.
+    fn remove_config<'a>(&'a self, gateway_id: &'a str) -> BoxFuture<'a, bool>;
 }
 
 /// The cache the config asks for: Redis when `enkrypt_mcp_use_external_cache` is on (falling back to
@@ -78,7 +94,10 @@ pub fn for_config(common: &crate::config::CommonConfig) -> Arc<dyn ToolCache> {
             }
         }
     }
-    Arc::new(LocalToolCache::new(common.tool_cache_expiration))
+    Arc::new(LocalToolCache::with_config_ttl(
+        common.tool_cache_expiration,
+        common.gateway_cache_expiration,
+    ))
 }
 
 /// Reference key format for a server's tool list.
@@ -91,15 +110,37 @@ pub fn tools_key(gateway_id: &str, server: &str) -> String {
 pub struct LocalToolCache {
     inner: moka::future::Cache<String, CachedTools>,
     ttl: Duration,
+    configs: moka::future::Cache<String, CachedConfig>,
+    config_ttl: Duration,
 }
 
 impl LocalToolCache {
+    /// Tool lists for `ttl`, configs for the reference's default 24 hours.
     pub fn new(ttl: Duration) -> Self {
+        Self::with_config_ttl(ttl, Duration::from_secs(24 * 3600))
+    }
+
+    /// Tool lists for `ttl`, configs for `config_ttl`.
+    pub fn with_config_ttl(ttl: Duration, config_ttl: Duration) -> Self {
         let inner = moka::future::Cache::builder()
             .max_capacity(10_000)
             .time_to_live(ttl.max(Duration::from_secs(1)))
             .build();
-        Self { inner, ttl }
+        let configs = moka::future::Cache::builder()
+            .max_capacity(1_000)
+            .time_to_live(config_ttl.max(Duration::from_secs(1)))
+            .build();
+        Self {
+            inner,
+            ttl,
+            configs,
+            config_ttl,
+        }
+    }
+
+    /// How long configs stay cached.
+    pub fn config_ttl(&self) -> Duration {
+        self.config_ttl
     }
 }
 
@@ -156,6 +197,44 @@ impl ToolCache for LocalToolCache {
         Box::pin(async move {
             self.inner.run_pending_tasks().await;
             self.inner.iter().filter(|(_, v)| !v.is_expired()).count() as u64
+        })
+    }
+
+    fn put_config<'a>(
+        &'a self,
+        gateway_id: &'a str,
+        _gateway_key: &'a str,
+        config: serde_json::Value,
+    ) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let now = SystemTime::now();
+            let entry = CachedConfig {
+                config,
+                cached_at: now,
+                expires_at: now + self.config_ttl,
+            };
+            self.configs
+                .insert(config_entry::config_key(gateway_id), entry)
+                .await;
+        })
+    }
+
+    fn get_config<'a>(&'a self, gateway_id: &'a str) -> BoxFuture<'a, Option<CachedConfig>> {
+        Box::pin(async move {
+            let entry = self
+                .configs
+                .get(&config_entry::config_key(gateway_id))
+                .await?;
+            (!entry.is_expired()).then_some(entry)
+        })
+    }
+
+    fn remove_config<'a>(&'a self, gateway_id: &'a str) -> BoxFuture<'a, bool> {
+        Box::pin(async move {
+            self.configs
+                .remove(&config_entry::config_key(gateway_id))
+                .await
+                .is_some()
         })
     }
 }

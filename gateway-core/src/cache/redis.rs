@@ -1,8 +1,10 @@
-//! The external tool-list cache: Redis or KeyDB, shared by every gateway process on the machine (or
-//! the team), with an in-process [`LocalToolCache`] under it.
+//! The external cache: Redis or KeyDB, shared by every gateway process on the machine (or the team),
+//! with an in-process [`LocalToolCache`] under it.
 //!
-//! Keys are the reference's: the MD5 hex of `{gateway_id}-{server}-tools`, values JSON text written
-//! with `SET … EX <ttl>`, plus the registry sets `registry:{id}:servers` and `registry:gateway/user`.
+//! Keys are the reference's: the MD5 hex of `{gateway_id}-{server}-tools` (tool lists, tool TTL), of
+//! `{gateway_id}-mcp-config` (the gateway's config, secrets masked) and of `gateway_key-{key}` (its id;
+//! both with the gateway TTL); values JSON text written with `SET … EX <ttl>`, plus the registry sets
+//! `registry:{id}:servers` and `registry:gateway/user`.
 //! Every operation has a short timeout. When Redis is down (at start or later) the gateway keeps
 //! serving from the local layer, logs ONE warning per outage, and the connection manager reconnects by
 //! itself; the first success after an outage logs that Redis is back. Nothing here ever fails a call.
@@ -18,6 +20,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use rmcp::model::Tool;
 use serde::{Deserialize, Serialize};
 
+use super::config_entry::{CachedConfig, config_key, key_map_key};
 use super::{CacheKind, CachedTools, LocalToolCache, ToolCache, tools_key};
 use crate::config::CommonConfig;
 
@@ -42,6 +45,14 @@ pub struct RedisToolCache {
 pub struct RedisSetupError {
     target: String,
     reason: String,
+}
+
+/// The JSON stored under a config key.
+#[derive(Serialize, Deserialize)]
+struct StoredConfig {
+    config: serde_json::Value,
+    cached_at: f64,
+    expires_at: f64,
 }
 
 /// The JSON stored under a tool-list key.
@@ -113,7 +124,10 @@ impl RedisToolCache {
         })?;
         Ok(Self {
             conn,
-            local: LocalToolCache::new(common.tool_cache_expiration),
+            local: LocalToolCache::with_config_ttl(
+                common.tool_cache_expiration,
+                common.gateway_cache_expiration,
+            ),
             ttl: common.tool_cache_expiration,
             target,
             healthy: AtomicBool::new(true),
@@ -266,6 +280,79 @@ impl ToolCache for RedisToolCache {
                 Some(n) => n,
                 None => self.local.entry_count().await,
             }
+        })
+    }
+
+    fn put_config<'a>(
+        &'a self,
+        gateway_id: &'a str,
+        gateway_key: &'a str,
+        config: serde_json::Value,
+    ) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            self.local
+                .put_config(gateway_id, gateway_key, config.clone())
+                .await;
+            let ttl = self.local.config_ttl();
+            let now = SystemTime::now();
+            let stored = StoredConfig {
+                config,
+                cached_at: epoch(now),
+                expires_at: epoch(now + ttl),
+            };
+            let Ok(text) = serde_json::to_string(&stored) else {
+                return;
+            };
+            let secs = ttl.as_secs().max(1);
+            let key = hashed_key(&config_key(gateway_id));
+            let map_key = hashed_key(&key_map_key(gateway_key));
+            let (id, mut conn) = (gateway_id.to_string(), self.conn.clone());
+            self.attempt("set config", async move {
+                redis::pipe()
+                    .set_ex(&key, text, secs)
+                    .ignore()
+                    .set_ex(&map_key, &id, secs)
+                    .ignore()
+                    .sadd(ALL_IDS, &id)
+                    .ignore()
+                    .query_async::<()>(&mut conn)
+                    .await
+            })
+            .await;
+        })
+    }
+
+    fn get_config<'a>(&'a self, gateway_id: &'a str) -> BoxFuture<'a, Option<CachedConfig>> {
+        Box::pin(async move {
+            let key = hashed_key(&config_key(gateway_id));
+            let mut conn = self.conn.clone();
+            let Some(text) = self
+                .attempt("get config", async move {
+                    conn.get::<_, Option<String>>(key).await
+                })
+                .await
+            else {
+                return self.local.get_config(gateway_id).await;
+            };
+            let stored: StoredConfig = serde_json::from_str(&text?).ok()?;
+            let entry = CachedConfig {
+                config: stored.config,
+                cached_at: from_epoch(stored.cached_at),
+                expires_at: from_epoch(stored.expires_at),
+            };
+            (!entry.is_expired()).then_some(entry)
+        })
+    }
+
+    fn remove_config<'a>(&'a self, gateway_id: &'a str) -> BoxFuture<'a, bool> {
+        Box::pin(async move {
+            let local = self.local.remove_config(gateway_id).await;
+            let key = hashed_key(&config_key(gateway_id));
+            let mut conn = self.conn.clone();
+            let removed = self
+                .attempt("del config", async move { conn.del::<_, i64>(key).await })
+                .await;
+            local || removed.unwrap_or(0) > 0
         })
     }
 }

@@ -146,6 +146,15 @@ impl Gateway {
                 })
             })
             .collect();
+        // The reference's config cache entry (secrets masked), written on every (re)load.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let (cache, id) = (cache.clone(), entry.id.clone());
+            let (key, shared) = (
+                entry.key.expose().clone(),
+                crate::cache::config_entry::shareable(entry),
+            );
+            runtime.spawn(async move { cache.put_config(&id, &key, shared).await });
+        }
         Arc::new_cyclic(|this| Self {
             gateway_id: entry.id.clone(),
             common: config.common.clone(),

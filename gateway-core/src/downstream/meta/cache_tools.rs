@@ -1,7 +1,7 @@
-//! `enkrypt_get_cache_status` and `enkrypt_clear_cache` over the tool-list cache.
+//! `enkrypt_get_cache_status` and `enkrypt_clear_cache` over the tool-list and config caches.
 //!
-//! This gateway keeps no separate config cache: the config is read from the file (the reference's
-//! "gateway config cache" is reported as absent, and clearing it answers `info`).
+//! The config cache holds the gateway's config (secrets masked) as the reference does; the gateway
+//! itself always runs on the file (re-read on change), and writes the entry again on every (re)load.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -55,18 +55,28 @@ pub(super) async fn cache_status(gateway: &Arc<Gateway>) -> CallToolResult {
         servers.insert(name.clone(), value);
     }
     let ttl_hours = gateway.cache.ttl().as_secs_f64() / 3600.0;
+    let config = match gateway.cache.get_config(&gateway.gateway_id).await {
+        Some(hit) => json!({
+            "exists": true,
+            "expires_at": epoch_seconds(hit.expires_at),
+            "expires_in_hours": hours_until(hit.expires_at),
+            "is_expired": hit.is_expired(),
+        }),
+        None => json!({"exists": false, "expires_at": null, "expires_in_hours": null, "is_expired": null}),
+    };
+    let config_count = u64::from(config["exists"] == true);
     json_result(
         json!({
             "status": "success",
             "cache_status": {
                 "gateway_specific": {
-                    "config": {"exists": false, "expires_at": null, "expires_in_hours": null, "is_expired": null},
+                    "config": config,
                     "tools": {"server_count": servers.len(), "servers": servers},
                 },
                 "global": {
                     "total_gateways": 1,
                     "total_tool_caches": gateway.cache.entry_count().await,
-                    "total_config_caches": 0,
+                    "total_config_caches": config_count,
                     "tool_cache_expiration_hours": ttl_hours,
                     "config_cache_expiration_hours": gateway.common.gateway_cache_expiration.as_secs_f64() / 3600.0,
                     "cache_type": gateway.cache.kind().as_reference_str(),
@@ -109,18 +119,32 @@ pub(super) async fn clear_cache(
     match kind.as_str() {
         "all" => {
             let cleared = clear_all_servers(gateway).await;
+            let config = if gateway.cache.remove_config(&id).await {
+                "cleared"
+            } else {
+                "none"
+            };
             json_result(
                 json!({
                     "status": "success",
-                    "message": format!("Cache cleared for all servers ({cleared} servers) and gateway config (none)"),
+                    "message": format!("Cache cleared for all servers ({cleared} servers) and gateway config ({config})"),
                 }),
                 false,
             )
         }
-        "gateway_config" | "gateway" | "gateway_cache" | "gateway_config_cache" => json_result(
-            json!({"status": "info", "message": format!("No config cache found for {id}")}),
-            false,
-        ),
+        "gateway_config" | "gateway" | "gateway_cache" | "gateway_config_cache" => {
+            if gateway.cache.remove_config(&id).await {
+                json_result(
+                    json!({"status": "success", "message": format!("Gateway config cache cleared for {id}")}),
+                    false,
+                )
+            } else {
+                json_result(
+                    json!({"status": "info", "message": format!("No config cache found for {id}")}),
+                    false,
+                )
+            }
+        }
         _ => match server_name {
             Some(server) => {
                 if gateway.server_index(&server).is_none() {
