@@ -249,7 +249,8 @@ async fn the_gateway_config_is_shared_masked_with_the_gateway_ttl_and_clearable(
     let redis = start_redis(free_port()).await;
     let dir = tempfile::tempdir().expect("tmp");
     let mut server = upstream_entry("echo_server", &[]);
-    server["config"]["env"] = json!({"LITERAL_TOKEN": "ghp_literal_secret_value", "REF": "${env:HOME}"});
+    server["config"]["env"] =
+        json!({"LITERAL_TOKEN": "ghp_literal_secret_value", "REF": "${env:HOME}"});
     let path = write_config(
         dir.path(),
         vec![server],
@@ -296,7 +297,10 @@ async fn the_gateway_config_is_shared_masked_with_the_gateway_ttl_and_clearable(
         .query_async(&mut conn)
         .await
         .expect("DUMP");
-    assert!(!String::from_utf8_lossy(&all).contains(KEY), "the key is never stored");
+    assert!(
+        !String::from_utf8_lossy(&all).contains(KEY),
+        "the key is never stored"
+    );
 
     let status = a.call_json("enkrypt_get_cache_status", json!({})).await;
     let config = &status["cache_status"]["gateway_specific"]["config"];
@@ -304,7 +308,10 @@ async fn the_gateway_config_is_shared_masked_with_the_gateway_ttl_and_clearable(
     assert_eq!(status["cache_status"]["global"]["total_config_caches"], 1);
 
     let cleared = a
-        .call_json("enkrypt_clear_cache", json!({"cache_type": "gateway_config"}))
+        .call_json(
+            "enkrypt_clear_cache",
+            json!({"cache_type": "gateway_config"}),
+        )
         .await;
     assert_eq!(cleared["status"], "success", "{cleared}");
     assert_eq!(
@@ -314,7 +321,10 @@ async fn the_gateway_config_is_shared_masked_with_the_gateway_ttl_and_clearable(
     let gone: Option<String> = conn.get(&config_key).await.expect("GET");
     assert!(gone.is_none(), "clearing removes the config key from Redis");
     let again = a
-        .call_json("enkrypt_clear_cache", json!({"cache_type": "gateway_config"}))
+        .call_json(
+            "enkrypt_clear_cache",
+            json!({"cache_type": "gateway_config"}),
+        )
         .await;
     assert_eq!(again["status"], "info", "{again}");
     a.close().await;

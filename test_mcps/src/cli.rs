@@ -54,4 +54,9 @@ pub struct Cli {
     /// The bound address is printed on stdout as `listening on http://ADDR/mcp`.
     #[arg(long, value_name = "ADDR")]
     pub http: Option<std::net::SocketAddr>,
+
+    /// Serve the legacy HTTP+SSE transport (2024-11-05) at `http://ADDR/sse` instead of stdio. The
+    /// bound address is printed on stdout as `listening on http://ADDR/sse`.
+    #[arg(long, value_name = "ADDR", conflicts_with = "http")]
+    pub sse: Option<std::net::SocketAddr>,
 }

@@ -14,6 +14,7 @@
 //! - [`era`]: which protocol lifecycle the server speaks (`initialize`, `server/discover`, or
 //!   both), applied as a thin wrapper around the handler.
 //! - [`run`]: the start-up sequence and the serve loop the binary calls.
+//! - [`sse`]: the legacy HTTP+SSE transport (`--sse`), for the gateway's SSE fallback.
 //!
 //! Deliberately not here: any gateway logic, and any hand-written JSON-RPC; rmcp owns framing,
 //! negotiation and schemas on both sides.
@@ -24,6 +25,7 @@ pub mod content;
 pub mod era;
 pub mod run;
 pub mod server;
+pub mod sse;
 pub mod stdout;
 pub mod tools_file;
 

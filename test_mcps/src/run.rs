@@ -44,6 +44,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(addr) = cli.http {
         return serve_http(&cli, addr, extra_tools).await;
     }
+    if let Some(addr) = cli.sse {
+        return serve_sse(&cli, addr, extra_tools).await;
+    }
 
     let (stdin, raw_stdout) = rmcp::transport::stdio_pipes();
     let mut pump = stdout::start(raw_stdout);
@@ -122,6 +125,23 @@ async fn serve_http(
     std::io::stdout().flush()?;
     let app = axum::Router::new().route_service("/mcp", service);
     axum::serve(listener, app).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Serve the same tools over the legacy HTTP+SSE transport until the process is killed.
+async fn serve_sse(
+    cli: &Cli,
+    addr: std::net::SocketAddr,
+    extra_tools: Vec<tools_file::ExtraTool>,
+) -> anyhow::Result<ExitCode> {
+    let (_stdin, raw_stdout) = rmcp::transport::stdio_pipes();
+    let pump = stdout::start(raw_stdout);
+    let server = test_server(cli, pump.noise(), extra_tools)?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    println!("listening on http://{local}/sse");
+    std::io::stdout().flush()?;
+    axum::serve(listener, crate::sse::router(server)).await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -207,9 +207,7 @@ impl Gateway {
                 params.arguments = Some(args.clone());
                 let (check, result) = tokio::join!(
                     self.guardrails.check_input(in_policy, args.clone()),
-                    server
-                        .upstream
-                        .call_tool_for(params, caller.clone())
+                    server.upstream.call_tool_for(params, caller.clone())
                 );
                 if let Some(blocked) = self.blocked(Side::Input, &check.verdict, true, ctx, started)
                 {
@@ -233,17 +231,11 @@ impl Gateway {
                 report.input = Some(check.verdict.to_json());
                 redaction_key = check.redaction_key;
                 params.arguments = Some(check.args);
-                server
-                    .upstream
-                    .call_tool_for(params, caller)
-                    .await
+                server.upstream.call_tool_for(params, caller).await
             }
         } else {
             params.arguments = Some(args.clone());
-            server
-                .upstream
-                .call_tool_for(params, caller)
-                .await
+            server.upstream.call_tool_for(params, caller).await
         };
 
         let mut response = match upstream_result {

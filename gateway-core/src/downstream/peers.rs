@@ -128,7 +128,9 @@ impl Peers {
     /// The client of `session` stops watching `exposed_uri`; returns whether anyone still watches it.
     pub async fn unwatch(&self, exposed_uri: &str, session: u64) -> bool {
         let mut watchers = self.watchers.lock().await;
-        watchers.retain(|(uri, s, p)| !(uri == exposed_uri && *s == session) && !p.is_transport_closed());
+        watchers.retain(|(uri, s, p)| {
+            !(p.is_transport_closed() || (uri == exposed_uri && *s == session))
+        });
         watchers.iter().any(|(uri, _, _)| uri == exposed_uri)
     }
 

@@ -109,7 +109,11 @@ pub async fn sample(
     params: CreateMessageRequestParams,
 ) -> Result<rmcp::model::CreateMessageResult, ErrorData> {
     if client.capabilities.sampling.is_none() {
-        return Err(unsupported(server, "sampling (an LLM completion)", "sampling"));
+        return Err(unsupported(
+            server,
+            "sampling (an LLM completion)",
+            "sampling",
+        ));
     }
     tracing::info!(server, "relaying a sampling request to the client");
     client
@@ -126,7 +130,11 @@ pub async fn elicit(
     params: ElicitRequestParams,
 ) -> Result<rmcp::model::ElicitResult, ErrorData> {
     if client.capabilities.elicitation.is_none() {
-        return Err(unsupported(server, "user input (elicitation)", "elicitation"));
+        return Err(unsupported(
+            server,
+            "user input (elicitation)",
+            "elicitation",
+        ));
     }
     tracing::info!(server, "relaying an elicitation request to the client");
     client
@@ -164,14 +172,24 @@ pub struct Parked<T> {
     /// Further questions of the same request.
     pub asks: mpsc::Receiver<Ask>,
     /// The question the client is answering, as sent to it, and where its answer goes.
-    pub pending: (String, InputRequest, oneshot::Sender<Result<Value, ErrorData>>),
+    pub pending: (
+        String,
+        InputRequest,
+        oneshot::Sender<Result<Value, ErrorData>>,
+    ),
     /// The tool the call was for: a retry naming another tool does not resume it.
     pub tool: String,
     parked_at: Instant,
 }
 
 impl<T> Parked<T> {
-    pub fn new(exchange: T, asks: mpsc::Receiver<Ask>, ask: Ask, key: String, tool: String) -> Self {
+    pub fn new(
+        exchange: T,
+        asks: mpsc::Receiver<Ask>,
+        ask: Ask,
+        key: String,
+        tool: String,
+    ) -> Self {
         Self {
             exchange,
             asks,
@@ -246,6 +264,7 @@ impl<T> ParkedCalls<T> {
 mod tests {
     use super::*;
 
+    #[allow(deprecated)] // Roots (SEP-2577): a legacy request, the simplest to build.
     fn ask() -> (Ask, oneshot::Receiver<Result<Value, ErrorData>>) {
         let (reply, rx) = oneshot::channel();
         let request = InputRequest::ListRoots(rmcp::model::ListRootsRequest::default());

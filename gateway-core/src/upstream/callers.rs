@@ -150,7 +150,10 @@ mod tests {
             .map(|e| e.message.to_string());
         assert!(refused.is_some_and(|m| m.contains("several clients")));
         drop(a);
-        assert!(in_flight.pick("s", "sampling").is_err(), "1 and 2 still in flight");
+        assert!(
+            in_flight.pick("s", "sampling").is_err(),
+            "1 and 2 still in flight"
+        );
         drop(a2);
         assert_eq!(in_flight.pick("s", "sampling").ok(), Some("b"));
         drop(b);

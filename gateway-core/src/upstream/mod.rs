@@ -7,6 +7,7 @@
 pub mod bridge;
 pub mod callers;
 pub mod session;
+pub mod sse;
 pub mod stdio;
 pub mod subscriptions;
 

@@ -13,10 +13,11 @@ use std::time::{Duration, Instant};
 use rmcp::model::LoggingMessageNotificationParam;
 #[allow(deprecated)] // Sampling and roots (SEP-2577): still what legacy peers speak.
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, ClientCapabilities, ClientConfig, CreateMessageRequest,
-    CreateMessageRequestParams, CreateMessageResult, ElicitRequest, ElicitRequestParams,
-    ElicitResult, Implementation, InputRequest, InputRequiredResult, InputResponses,
-    ListRootsResult, ProgressNotificationParam, ProgressToken, ProtocolVersion, Tool,
+    CallToolRequestParams, CallToolResponse, ClientCapabilities, ClientConfig,
+    CreateMessageRequest, CreateMessageRequestParams, CreateMessageResult, ElicitRequest,
+    ElicitRequestParams, ElicitResult, Implementation, InputRequest, InputRequiredResult,
+    InputResponses, ListRootsResult, ProgressNotificationParam, ProgressToken, ProtocolVersion,
+    Tool,
 };
 use rmcp::service::{NotificationContext, RequestContext, RunningService};
 use rmcp::{ClientHandler, ClientLifecycleMode, ClientServiceExt, ErrorData, RoleClient};
@@ -79,7 +80,10 @@ impl UpstreamClient {
             )
         })??;
         serde_json::from_value(value).map_err(|e| {
-            ErrorData::invalid_params(format!("the client's answer has the wrong shape: {e}"), None)
+            ErrorData::invalid_params(
+                format!("the client's answer has the wrong shape: {e}"),
+                None,
+            )
         })
     }
 
@@ -487,21 +491,64 @@ impl Upstream {
             .connect_timeout(self.limits.start_timeout)
             .build()
             .map_err(|e| handshake(format!("cannot build the HTTP client: {e}")))?;
-        let config = StreamableHttpClientTransportConfig::with_uri(url.to_string())
-            .custom_headers(custom)
-            .max_json_response_size(self.limits.max_message_bytes)
-            .max_sse_event_size(self.limits.max_message_bytes);
-        let transport = StreamableHttpClientTransport::with_client(http, config);
-        let lifecycle = ClientLifecycleMode::Auto {
-            preferred_versions: vec![ProtocolVersion::V_2026_07_28],
-            legacy_version: None,
+        let streamable = || async {
+            let config = StreamableHttpClientTransportConfig::with_uri(url.to_string())
+                .custom_headers(custom.clone())
+                .max_json_response_size(self.limits.max_message_bytes)
+                .max_sse_event_size(self.limits.max_message_bytes);
+            let transport = StreamableHttpClientTransport::with_client(http.clone(), config);
+            let lifecycle = ClientLifecycleMode::Auto {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+                legacy_version: None,
+            };
+            self.client()
+                .serve_with_lifecycle(transport, lifecycle)
+                .await
+                .map_err(|error| error.to_string())
         };
-        let service = self
-            .client()
-            .serve_with_lifecycle(transport, lifecycle)
+        // The 2024-11-05 HTTP+SSE transport, for servers that predate streamable HTTP (legacy only).
+        let legacy_sse = || async {
+            let headers: http::HeaderMap = custom.clone().into_iter().collect();
+            let transport = super::sse::connect(
+                http.clone(),
+                url,
+                headers,
+                self.limits.max_message_bytes,
+                self.limits.start_timeout,
+            )
             .await
-            .map_err(|error| handshake(format!("{url}: {error}")))?;
-        tracing::info!(server = %self.name, url, elapsed_ms = started.elapsed().as_millis() as u64, "upstream connected over HTTP");
+            .map_err(|e| e.to_string())?;
+            self.client()
+                .serve_with_lifecycle(transport, ClientLifecycleMode::Initialize)
+                .await
+                .map_err(|error| error.to_string())
+        };
+        let (service, kind) = if super::sse::looks_like_sse(url) {
+            match legacy_sse().await {
+                Ok(service) => (service, "SSE"),
+                Err(sse_error) => match streamable().await {
+                    Ok(service) => (service, "streamable HTTP"),
+                    Err(error) => {
+                        return Err(handshake(format!(
+                            "{url}: SSE: {sse_error}; streamable HTTP: {error}"
+                        )));
+                    }
+                },
+            }
+        } else {
+            match streamable().await {
+                Ok(service) => (service, "streamable HTTP"),
+                Err(error) => match legacy_sse().await {
+                    Ok(service) => (service, "SSE (fallback)"),
+                    Err(sse_error) => {
+                        return Err(handshake(format!(
+                            "{url}: {error}; SSE fallback: {sse_error}"
+                        )));
+                    }
+                },
+            }
+        };
+        tracing::info!(server = %self.name, url, transport = kind, elapsed_ms = started.elapsed().as_millis() as u64, "upstream connected over HTTP");
         let peer = service.peer().clone();
         Ok(Connection {
             service: Mutex::new(Some(service)),
@@ -633,7 +680,9 @@ impl Upstream {
             .clone()
             .filter(|state| bridge::is_park_token(state))
         {
-            return self.resume(&token, &tool, params.input_responses.take()).await;
+            return self
+                .resume(&token, &tool, params.input_responses.take())
+                .await;
         }
         match caller.client {
             Some(client) if !client.is_legacy() => {

@@ -62,7 +62,9 @@ pub(super) async fn cache_status(gateway: &Arc<Gateway>) -> CallToolResult {
             "expires_in_hours": hours_until(hit.expires_at),
             "is_expired": hit.is_expired(),
         }),
-        None => json!({"exists": false, "expires_at": null, "expires_in_hours": null, "is_expired": null}),
+        None => {
+            json!({"exists": false, "expires_at": null, "expires_in_hours": null, "is_expired": null})
+        }
     };
     let config_count = u64::from(config["exists"] == true);
     json_result(
