@@ -101,6 +101,7 @@ pub fn json_schema_2020_12() -> JsonObject {
         "type": "object",
         "$defs": {
             "address": {
+                "$anchor": "addressDef",
                 "type": "object",
                 "properties": {
                     "street": { "type": "string" },
@@ -110,12 +111,23 @@ pub fn json_schema_2020_12() -> JsonObject {
         },
         "properties": {
             "name": { "type": "string" },
-            "address": { "$ref": "#/$defs/address" }
+            "address": { "$ref": "#/$defs/address" },
+            "contactMethod": { "type": "string", "enum": ["phone", "email"] },
+            "phone": { "type": "string" },
+            "email": { "type": "string" }
         },
+        // SEP-2106: composition and conditional keywords must survive `tools/list` too.
+        "allOf": [{ "anyOf": [{ "required": ["phone"] }, { "required": ["email"] }] }],
+        "if": {
+            "properties": { "contactMethod": { "const": "phone" } },
+            "required": ["contactMethod"]
+        },
+        "then": { "required": ["phone"] },
+        "else": { "required": ["email"] },
         "additionalProperties": false
     });
-    match schema {
-        serde_json::Value::Object(object) => object,
-        _ => unreachable!("a json! object literal is an object"),
-    }
+    let serde_json::Value::Object(schema) = schema else {
+        unreachable!("a json! object literal is an object");
+    };
+    schema
 }

@@ -1,9 +1,10 @@
 //! `logging/setLevel` and the log lines this server sends (`notifications/message`).
 //!
-//! The level is per connection (per HTTP session, or the one stdio peer): a client that asks for
-//! `error` stops receiving `info` lines, which is what a gateway relaying log levels must
-//! preserve. Logging is deprecated by SEP-2577 (2026-07-28) but the legacy suite tests it, so
-//! the deprecated rmcp types are used on purpose here and only here.
+//! Legacy peers set a level per connection (per HTTP session, or the one stdio peer) with
+//! `logging/setLevel`: a client that asks for `error` stops receiving `info` lines. 2026-07-28
+//! requests carry their own level in `_meta` (SEP-2575) and a request without one gets no log
+//! lines at all. Logging is deprecated by SEP-2577 but both eras still use it, so the deprecated
+//! rmcp types are used on purpose here.
 #![allow(deprecated)] // SEP-2577 deprecates logging; legacy (2025-11-25) peers still use it.
 
 use std::sync::{
@@ -13,8 +14,8 @@ use std::sync::{
 
 use rmcp::{
     RoleServer,
-    model::{LoggingLevel, LoggingMessageNotificationParam},
-    service::Peer,
+    model::{LoggingLevel, LoggingMessageNotificationParam, ProtocolVersion},
+    service::RequestContext,
 };
 
 /// Logger name put on lines the server itself emits (not on tool-emitted lines).
@@ -37,28 +38,44 @@ impl LogLevel {
         self.0.store(severity(level), Ordering::Relaxed);
     }
 
-    /// Whether a line at `level` passes the current threshold.
+    /// Whether a line at `level` passes the connection's threshold.
     pub fn allows(&self, level: LoggingLevel) -> bool {
         severity(level) >= self.0.load(Ordering::Relaxed)
     }
 
-    /// Send `data` at `level` to `peer` if the threshold allows it. A peer that went away is not
-    /// an error for the caller: the line is dropped and traced.
+    /// Whether a line at `level` may be sent while serving the request of `context`.
+    pub fn allows_for(&self, context: &RequestContext<RoleServer>, level: LoggingLevel) -> bool {
+        let per_request = context
+            .meta
+            .protocol_version()
+            .is_some_and(|version| version >= ProtocolVersion::V_2026_07_28);
+        if per_request {
+            context
+                .meta
+                .log_level()
+                .is_some_and(|threshold| severity(level) >= severity(threshold))
+        } else {
+            self.allows(level)
+        }
+    }
+
+    /// Send `data` at `level` while serving the request of `context`, if its threshold allows
+    /// it. A peer that went away is not an error for the caller: the line is dropped and traced.
     pub async fn send(
         &self,
-        peer: &Peer<RoleServer>,
+        context: &RequestContext<RoleServer>,
         level: LoggingLevel,
         logger: Option<&str>,
         data: serde_json::Value,
     ) {
-        if !self.allows(level) {
+        if !self.allows_for(context, level) {
             return;
         }
         let mut params = LoggingMessageNotificationParam::new(level, data);
         if let Some(logger) = logger {
             params = params.with_logger(logger);
         }
-        if let Err(error) = peer.notify_logging_message(params).await {
+        if let Err(error) = context.peer.notify_logging_message(params).await {
             tracing::debug!(%error, "log notification not delivered");
         }
     }

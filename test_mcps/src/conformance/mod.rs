@@ -10,12 +10,15 @@
 //! - [`notifying_tools`]: tools that log, report progress, or end their own SSE stream.
 //! - [`client_request_tools`] and [`elicitation_forms`]: sampling and elicitation as
 //!   server-to-client requests, for legacy protocol versions.
+//! - [`input_required`]: questions as 2026-07-28 `InputRequiredResult` rounds (SEP-2322).
+//! - [`stateless_tools`] and [`subscriptions`]: probes of the 2026-07-28 stateless rules
+//!   (per-request log level, `Mcp-Param-*` headers, `subscriptions/listen`).
 //! - [`resources`], [`prompts`], [`completion`], [`logging`]: the non-tool surface.
 //! - [`sse_streams`]: which SSE stream carries which request, so a tool can close its own.
 //! - [`serve`]: stdio and streamable HTTP transports.
 //!
 //! This module owns the handler: it routes each MCP method to the module that answers it and
-//! holds the per-connection state (log level, subscriptions). Protocol negotiation, framing,
+//! holds the per-connection state (log level, subscriptions) and the [`Shared`] process state. Protocol negotiation, framing,
 //! Host validation and the 2026-07-28 stateless rules are rmcp's.
 
 pub mod client_request_tools;
@@ -23,12 +26,15 @@ pub mod completion;
 pub mod content_tools;
 pub mod elicitation_forms;
 pub mod fixtures;
+pub mod input_required;
 pub mod logging;
 pub mod notifying_tools;
 pub mod prompts;
 pub mod resources;
 pub mod serve;
 pub mod sse_streams;
+pub mod stateless_tools;
+pub mod subscriptions;
 
 use std::{future::Future, pin::Pin};
 
@@ -38,15 +44,18 @@ use rmcp::{
     model::{
         CallToolResponse, CompleteRequestParams, CompleteResult, GetPromptRequestParams,
         GetPromptResponse, Implementation, ListPromptsResult, ListResourceTemplatesResult,
-        ListResourcesResult, PaginatedRequestParams, ReadResourceRequestParams,
+        ListResourcesResult, PaginatedRequestParams, Prompt, ReadResourceRequestParams,
         ReadResourceResponse, ServerCapabilities, ServerConfig, SubscribeRequestParams,
-        UnsubscribeRequestParams,
+        SubscriptionFilter, UnsubscribeRequestParams,
     },
-    service::RequestContext,
+    service::{RequestContext, SubscriptionContext},
     tool_handler,
 };
 
-use self::{logging::LogLevel, resources::Subscriptions, sse_streams::StreamControl};
+use self::{
+    input_required::PendingRounds, logging::LogLevel, resources::Subscriptions,
+    sse_streams::StreamControl, subscriptions::Listeners,
+};
 
 pub use serve::{Options, run};
 
@@ -54,26 +63,41 @@ pub use serve::{Options, run};
 type ToolFuture<'a> =
     Pin<Box<dyn Future<Output = Result<CallToolResponse, ErrorData>> + Send + 'a>>;
 
-/// The handler of one connection (one stdio peer, or one HTTP session).
+/// State shared by every connection of one process. 2026-07-28 clients are stateless, so
+/// anything that must outlive one request (MRTR rounds, listen streams) lives here.
+#[derive(Debug, Clone, Default)]
+pub struct Shared {
+    /// The HTTP session manager's request streams; empty over stdio.
+    pub streams: StreamControl,
+    /// `InputRequiredResult` rounds waiting for the client's answer.
+    pub rounds: PendingRounds,
+    /// Open `subscriptions/listen` streams.
+    pub listeners: Listeners,
+}
+
+/// The handler of one connection (one stdio peer, or one HTTP session or stateless request).
 #[derive(Debug, Clone)]
 pub struct ConformanceServer {
     log_level: LogLevel,
     subscriptions: Subscriptions,
-    streams: StreamControl,
+    shared: Shared,
     tool_router: ToolRouter<Self>,
 }
 
 impl ConformanceServer {
-    /// A handler for a new connection; `streams` reaches the HTTP session manager (use
-    /// [`StreamControl::default`] over stdio).
-    pub fn new(streams: StreamControl) -> Self {
-        let mut tool_router =
-            Self::content_tools() + Self::notifying_tools() + Self::client_request_tools();
+    /// A handler for a new connection of the process whose state is `shared`.
+    pub fn new(shared: Shared) -> Self {
+        let mut tool_router = Self::content_tools()
+            + Self::notifying_tools()
+            + Self::client_request_tools()
+            + Self::input_required_tools()
+            + Self::stateless_tools();
         tool_router.add_route(content_tools::json_schema_route());
+        tool_router.add_route(stateless_tools::custom_header_route());
         Self {
             log_level: LogLevel::default(),
             subscriptions: Subscriptions::default(),
-            streams,
+            shared,
             tool_router,
         }
     }
@@ -126,7 +150,26 @@ impl ServerHandler for ConformanceServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
-        Ok(ListPromptsResult::with_all_items(prompts::list()))
+        let mut prompts = prompts::list();
+        prompts.push(Prompt::new(
+            input_required::PROMPT,
+            Some("MRTR: prompt that requires elicitation input"),
+            None,
+        ));
+        Ok(ListPromptsResult::with_all_items(prompts))
+    }
+
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        // Everything asked for; rmcp narrows it to the capabilities advertised above.
+        Some(requested.clone())
+    }
+
+    async fn listen(&self, subscription: SubscriptionContext) -> Result<(), ErrorData> {
+        self.shared.listeners.listen(subscription).await;
+        Ok(())
     }
 
     async fn get_prompt(
@@ -134,6 +177,9 @@ impl ServerHandler for ConformanceServer {
         request: GetPromptRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
+        if request.name == input_required::PROMPT {
+            return Ok(input_required::prompt(&request));
+        }
         prompts::get(&request).map(Into::into)
     }
 
@@ -195,7 +241,7 @@ impl ConformanceServer {
     async fn log_info(&self, context: &RequestContext<RoleServer>, line: String) {
         self.log_level
             .send(
-                &context.peer,
+                context,
                 rmcp::model::LoggingLevel::Info,
                 Some(logging::LOGGER),
                 serde_json::Value::String(line),

@@ -37,7 +37,7 @@ impl ConformanceServer {
                 tokio::time::sleep(STEP).await;
             }
             self.log_level
-                .send(&context.peer, LoggingLevel::Info, None, json!(line))
+                .send(&context, LoggingLevel::Info, None, json!(line))
                 .await;
         }
         CallToolResult::success(vec![ContentBlock::text(
@@ -69,7 +69,7 @@ impl ConformanceServer {
         description = "Tests SSE stream disconnection and client reconnection (SEP-1699). Server will close the stream mid-call and send the result after client reconnects."
     )]
     async fn test_reconnection(&self, context: RequestContext<RoleServer>) -> CallToolResult {
-        self.streams.close_request_stream(&context).await;
+        self.shared.streams.close_request_stream(&context).await;
         // Leave the client time to reconnect with Last-Event-ID before the result is sent.
         tokio::time::sleep(Duration::from_millis(100)).await;
         CallToolResult::success(vec![ContentBlock::text(

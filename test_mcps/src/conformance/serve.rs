@@ -15,10 +15,7 @@ use rmcp::{
     transport::{StreamableHttpServerConfig, StreamableHttpService},
 };
 
-use super::{
-    ConformanceServer,
-    sse_streams::{StreamControl, TrackingSessions},
-};
+use super::{ConformanceServer, Shared, sse_streams::TrackingSessions};
 
 /// How the server is reached.
 #[derive(Debug, Clone, Default)]
@@ -37,7 +34,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
 
 /// One MCP peer on stdin/stdout; stdout carries nothing but JSON-RPC.
 async fn serve_stdio() -> anyhow::Result<()> {
-    let server = ConformanceServer::new(StreamControl::default());
+    let server = ConformanceServer::new(Shared::default());
     match server.serve(rmcp::transport::stdio_pipes()).await {
         Ok(running) => {
             let reason = running.waiting().await?;
@@ -56,10 +53,14 @@ async fn serve_stdio() -> anyhow::Result<()> {
 /// Streamable HTTP at `http://addr/mcp`; prints `listening on http://<bound>/mcp` once bound.
 async fn serve_http(addr: SocketAddr) -> anyhow::Result<()> {
     let (sessions, streams) = TrackingSessions::new();
+    let shared = Shared {
+        streams,
+        ..Shared::default()
+    };
     let config = StreamableHttpServerConfig::default();
     let shutdown = config.cancellation_token.clone();
     let service = StreamableHttpService::new(
-        move || Ok(ConformanceServer::new(streams.clone())),
+        move || Ok(ConformanceServer::new(shared.clone())),
         Arc::new(sessions),
         config,
     );
