@@ -15,12 +15,15 @@
 //!   both), applied as a thin wrapper around the handler.
 //! - [`run`]: the start-up sequence and the serve loop the binary calls.
 //! - [`sse`]: the legacy HTTP+SSE transport (`--sse`), for the gateway's SSE fallback.
+//! - [`conformance`]: a second server, `conformance-server`, implementing the server scenarios
+//!   of the official MCP conformance suite (stdio or streamable HTTP).
 //!
 //! Deliberately not here: any gateway logic, and any hand-written JSON-RPC; rmcp owns framing,
 //! negotiation and schemas on both sides.
 #![deny(missing_docs)]
 
 pub mod cli;
+pub mod conformance;
 pub mod content;
 pub mod era;
 pub mod run;
