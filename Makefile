@@ -8,6 +8,8 @@ RELEASE_DIR := $(CARGO_TARGET_DIR)/release
 EXAMPLE_CONFIG := $(CURDIR)/example_enkrypt_mcp_config.json
 EXAMPLE_KEY := example-gateway-key-change-me-0123456789
 NODE_TOOLS := $(CURDIR)/tests/inspector
+# The official MCP conformance suite (npm), both eras, direct and through the gateway.
+CONFORMANCE := $(CURDIR)/tests/conformance
 # Keychain tests need a Secret Service: a private D-Bus session with a throwaway unlocked gnome-keyring.
 WITH_KEYRING := $(CURDIR)/tests/keychain/with-keyring.sh
 KEYCHAIN_APT := dbus dbus-x11 gnome-keyring libsecret-tools
@@ -15,13 +17,14 @@ KEYCHAIN_APT := dbus dbus-x11 gnome-keyring libsecret-tools
 # External-cache tests start a real redis-server on a free loopback port.
 REDIS_APT := redis-server
 
-.PHONY: help deps-rust deps-node deps-keychain deps-redis build run gateway test test-rust test-inspector lint fmt bench
+.PHONY: help deps-rust deps-node deps-keychain deps-redis build run gateway test test-rust test-inspector test-conformance lint fmt bench
 
 help:
 	@echo "make run      build and start the desktop app on (a copy of) example_enkrypt_mcp_config.json"
 	@echo "make gateway  build and run gateway-core alone (stdio) on example_enkrypt_mcp_config.json, offline"
 	@echo "make package  build the desktop app's .deb"
-	@echo "make test     format check, clippy, every Rust test, the MCP Inspector CLI test, and the desktop"
+	@echo "make test     format check, clippy, every Rust test, the MCP Inspector CLI test, the MCP conformance"
+	@echo "              suite (both eras, direct and through the gateway), and the desktop"
 	@echo "              app's UI tests (test-ui), Rust checks (test-app) and real-window E2E (test-e2e)"
 	@echo "make bench    start-up, per-call overhead, memory and throughput against a direct connection"
 
@@ -35,6 +38,8 @@ deps-node:
 	  else echo "error: npm not found: install Node.js and npm (e.g. sudo apt-get install npm)" >&2; exit 1; fi; }
 	@if [ ! -x $(NODE_TOOLS)/node_modules/.bin/mcp-inspector ]; then \
 	  cd $(NODE_TOOLS) && npm ci --no-audit --no-fund --loglevel=error; fi
+	@if [ ! -f $(CONFORMANCE)/node_modules/conformance-next/dist/index.js ]; then \
+	  cd $(CONFORMANCE) && npm ci --no-audit --no-fund --loglevel=error; fi
 
 # dbus + gnome-keyring for the keychain tests (Debian/Ubuntu; installed when missing and running as root).
 deps-keychain:
@@ -56,7 +61,8 @@ deps-redis:
 
 build: deps-rust
 	$(CARGO) build --release -p gateway-core -p test_mcps
-	@mkdir -p bin && cp -f $(RELEASE_DIR)/gateway-core $(RELEASE_DIR)/test-mcp-server bin/
+	@mkdir -p bin && cp -f $(RELEASE_DIR)/gateway-core $(RELEASE_DIR)/test-mcp-server \
+	  $(RELEASE_DIR)/conformance-server bin/
 
 gateway: build
 	@echo "" >&2
@@ -96,7 +102,10 @@ test-rust: deps-rust deps-redis $(if $(CI),deps-keychain)
 test-inspector: build deps-node
 	bash tests/inspector/run.sh
 
-test: lint test-rust test-inspector test-ui test-app test-e2e
+test-conformance: build deps-node
+	bash tests/conformance/run.sh $(CURDIR)/bin
+
+test: lint test-rust test-inspector test-conformance test-ui test-app test-e2e
 	@echo "make test: all green"
 
 bench: build

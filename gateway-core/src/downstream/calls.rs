@@ -356,6 +356,15 @@ impl Gateway {
                 CallOutcome::UnknownTool { server, tool } => {
                     tool_error(format!("Tool '{tool}' not found on server '{server}'"))
                 }
+                // The upstream's own JSON-RPC error is passed through, code and data kept.
+                CallOutcome::Failed(UpstreamError::Protocol { server, error }) => {
+                    let error = *error;
+                    return Err(McpError::new(
+                        error.code,
+                        format!("server '{server}': {}", error.message),
+                        error.data,
+                    ));
+                }
                 CallOutcome::Failed(error) => tool_error(error.to_string()),
             },
         )

@@ -38,6 +38,9 @@ impl ToolSource {
 #[derive(Debug, Default, Clone)]
 pub struct NameMap {
     pub by_exposed: HashMap<String, (usize, String)>,
+    /// The input schema of each exposed tool, for checking `Mcp-Param-*` headers (SEP-2243) before a
+    /// call reaches the handler.
+    pub schemas: HashMap<String, Arc<rmcp::model::JsonObject>>,
 }
 
 impl Gateway {
@@ -286,6 +289,9 @@ impl Gateway {
                 names
                     .by_exposed
                     .insert(exposed.clone(), (index, tool.name.to_string()));
+                names
+                    .schemas
+                    .insert(exposed.clone(), tool.input_schema.clone());
                 tool.name = exposed.into();
                 out.push(tool);
             }
@@ -304,6 +310,14 @@ impl Gateway {
         }
         self.list_direct_tools().await;
         self.lookup_name(exposed)
+    }
+
+    /// The input schema of an exposed direct tool, as last listed.
+    pub fn listed_schema(&self, exposed: &str) -> Option<Arc<rmcp::model::JsonObject>> {
+        self.names
+            .read()
+            .ok()
+            .and_then(|m| m.schemas.get(exposed).cloned())
     }
 
     fn lookup_name(&self, exposed: &str) -> Option<(usize, String)> {

@@ -345,6 +345,12 @@ impl ServerHandler for GatewayServer {
         Ok(ListToolsResult::with_all_items(tools))
     }
 
+    /// The definition rmcp's HTTP layer checks `Mcp-Param-*` headers against (SEP-2243).
+    fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {
+        let schema = self.handle.current().listed_schema(name)?;
+        Some(rmcp::model::Tool::new(name.to_string(), "", schema))
+    }
+
     async fn list_resources(
         &self,
         _request: Option<PaginatedRequestParams>,
@@ -398,6 +404,44 @@ impl ServerHandler for GatewayServer {
             .peers
             .watch(&request.uri, self.session, context.peer.clone())
             .await;
+        Ok(())
+    }
+
+    /// 2026-07-28 `subscriptions/listen`: every kind of notification the gateway relays is
+    /// accepted (rmcp narrows it to what the client asked for and the gateway advertises).
+    fn accepted_subscription_filter(
+        &self,
+        requested: &rmcp::model::SubscriptionFilter,
+    ) -> Option<rmcp::model::SubscriptionFilter> {
+        Some(requested.clone())
+    }
+
+    async fn listen(&self, context: rmcp::service::SubscriptionContext) -> Result<(), McpError> {
+        let gateway = self.gateway()?;
+        let uris = context
+            .accepted()
+            .resource_subscriptions
+            .clone()
+            .unwrap_or_default();
+        for exposed in &uris {
+            let Some((index, uri)) = gateway.resolve_uri(exposed) else {
+                continue;
+            };
+            if let Err(error) = gateway.servers[index].upstream.subscribe(&uri).await {
+                tracing::info!(%error, uri = %exposed, "resource subscription not held upstream");
+            }
+        }
+        let peers = self.handle.peers();
+        let id = peers.listen(context.sink().clone()).await;
+        context.cancelled().await;
+        peers.unlisten(id).await;
+        for exposed in &uris {
+            if !peers.is_watched(exposed).await
+                && let Some((index, uri)) = gateway.resolve_uri(exposed)
+            {
+                let _ = gateway.servers[index].upstream.unsubscribe(&uri).await;
+            }
+        }
         Ok(())
     }
 
@@ -483,6 +527,20 @@ impl ServerHandler for GatewayServer {
         if gateway.exposes_direct() {
             let mut request = request;
             request.meta = forwarded_meta(&context.meta);
+            // 2026-07-28 upstreams send log lines only when the request names a level (SEP-2575):
+            // the client's own, or the one a legacy client set with `logging/setLevel`.
+            let legacy_client = context
+                .protocol_version()
+                .is_none_or(|v| v < rmcp::model::ProtocolVersion::V_2026_07_28);
+            let session_level = legacy_client
+                .then(|| self.handle.peers().log_level())
+                .flatten();
+            if let Some(level) = context.meta.log_level().or(session_level) {
+                request
+                    .meta
+                    .get_or_insert_with(Default::default)
+                    .set_log_level(level);
+            }
             let caller = caller(&context, self.session);
             // A client's `notifications/cancelled` cancels `context.ct`: dropping the call then cancels
             // it upstream too, and the late result is never sent.

@@ -99,6 +99,12 @@ pub enum UpstreamError {
     },
     #[error("server '{server}' returned an error: {message}")]
     Rpc { server: String, message: String },
+    /// A JSON-RPC error answer from the server itself (kept whole, so it can be passed through).
+    #[error("server '{server}' returned an error: {}", error.message)]
+    Protocol {
+        server: String,
+        error: Box<rmcp::ErrorData>,
+    },
     #[error("server '{server}': {what}")]
     Unsupported { server: String, what: String },
 }

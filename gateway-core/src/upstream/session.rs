@@ -274,6 +274,8 @@ pub struct Connection {
     guard: Mutex<Option<ProcessGuard>>,
     oversized: Arc<AtomicBool>,
     pid: Option<u32>,
+    /// The 2026-07-28 list-change stream of this connection, if any; aborted with the connection.
+    list_watch: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Connection {
@@ -282,6 +284,9 @@ impl Connection {
     }
 
     async fn stop(&self) {
+        if let Some(watch) = self.list_watch.lock().ok().and_then(|mut w| w.take()) {
+            watch.abort();
+        }
         if let Some(service) = self.service.lock().await.take() {
             // Cancelling closes the child's stdin: a well-behaved server exits by itself.
             let _ = tokio::time::timeout(Duration::from_millis(200), service.cancel()).await;
@@ -550,12 +555,18 @@ impl Upstream {
         };
         tracing::info!(server = %self.name, url, transport = kind, elapsed_ms = started.elapsed().as_millis() as u64, "upstream connected over HTTP");
         let peer = service.peer().clone();
+        let peer_for_watch = peer.clone();
         Ok(Connection {
             service: Mutex::new(Some(service)),
             peer,
             guard: Mutex::new(None),
             oversized: Arc::default(),
             pid: None,
+            list_watch: std::sync::Mutex::new(super::subscriptions::watch_list_changes(
+                &self.name,
+                &peer_for_watch,
+                &self.events,
+            )),
         })
     }
 
@@ -601,12 +612,18 @@ impl Upstream {
         };
         tracing::info!(server = %self.name, pid, elapsed_ms = started.elapsed().as_millis() as u64, "upstream started");
         let peer = service.peer().clone();
+        let peer_for_watch = peer.clone();
         Ok(Connection {
             service: Mutex::new(Some(service)),
             peer,
             guard: Mutex::new(Some(guard)),
             oversized: spawned.oversized,
             pid,
+            list_watch: std::sync::Mutex::new(super::subscriptions::watch_list_changes(
+                &self.name,
+                &peer_for_watch,
+                &self.events,
+            )),
         })
     }
 
@@ -623,9 +640,9 @@ impl Upstream {
                     server: self.name.to_string(),
                 }
             }
-            rmcp::ServiceError::McpError(data) => UpstreamError::Rpc {
+            rmcp::ServiceError::McpError(error) => UpstreamError::Protocol {
                 server: self.name.to_string(),
-                message: data.message.to_string(),
+                error: Box::new(error),
             },
             other => UpstreamError::Rpc {
                 server: self.name.to_string(),
@@ -817,14 +834,23 @@ impl Upstream {
     ) -> Result<CallToolResponse, UpstreamError> {
         use rmcp::model::{CallToolRequest, ClientRequest, ServerResult};
         let conn = self.connection().await?;
+        // The upstream sees what the calling client supports (2026-07-28 carries it per request),
+        // not the gateway's own superset: a server must not ask for what the client cannot give.
+        let options = match &target {
+            Some(target) => {
+                let mut meta = rmcp::model::RequestMetaObject::default();
+                meta.set_client_capabilities(target.client.capabilities.clone());
+                let mut options = rmcp::service::PeerRequestOptions::no_options();
+                options.meta = Some(meta);
+                options
+            }
+            None => rmcp::service::PeerRequestOptions::no_options(),
+        };
         let _in_flight = target.map(|t| self.in_flight.enter(t.client.session, t));
         let tool = params.name.to_string();
         let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
         let exchange = async {
-            let handle = conn
-                .peer
-                .send_request_with_option(request, rmcp::service::PeerRequestOptions::no_options())
-                .await?;
+            let handle = conn.peer.send_request_with_option(request, options).await?;
             let _route = progress.map(|route| {
                 if let Ok(mut routes) = self.progress.lock() {
                     routes.insert(handle.progress_token.clone(), route);

@@ -107,7 +107,83 @@ impl Subscriptions {
     }
 
     /// Forgets every subscription (the connection they lived on is gone).
+    ///
+    /// The list-change stream of a 2026-07-28 connection is owned by the connection itself
+    /// ([`watch_list_changes`]).
     pub async fn clear(&self) {
         self.held.lock().await.clear();
     }
+}
+
+/// On a 2026-07-28 connection, list changes arrive only on a `subscriptions/listen` stream: opens one
+/// for whatever the server advertises and reports each change as an event. Returns `None` for legacy
+/// connections (their notifications come unscoped, to the client handler). Aborting the task ends
+/// the stream.
+pub fn watch_list_changes(
+    server: &str,
+    peer: &Peer<RoleClient>,
+    events: &mpsc::Sender<UpstreamEvent>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let info = peer.peer_info()?;
+    if info.protocol_version < ProtocolVersion::V_2026_07_28 {
+        return None;
+    }
+    let caps = &info.capabilities;
+    let mut filter = SubscriptionFilter::builder();
+    let mut any = false;
+    if caps
+        .tools
+        .as_ref()
+        .is_some_and(|t| t.list_changed == Some(true))
+    {
+        filter = filter.tools_list_changed();
+        any = true;
+    }
+    if caps
+        .prompts
+        .as_ref()
+        .is_some_and(|p| p.list_changed == Some(true))
+    {
+        filter = filter.prompts_list_changed();
+        any = true;
+    }
+    if caps
+        .resources
+        .as_ref()
+        .is_some_and(|r| r.list_changed == Some(true))
+    {
+        filter = filter.resources_list_changed();
+        any = true;
+    }
+    if !any {
+        return None;
+    }
+    let filter = filter.build();
+    let (server, peer, events) = (server.to_string(), peer.clone(), events.clone());
+    Some(tokio::spawn(async move {
+        let mut subscription = match peer.listen(filter).await {
+            Ok(subscription) => subscription,
+            Err(error) => {
+                tracing::info!(server, %error, "upstream refused subscriptions/listen; list changes will not be relayed");
+                return;
+            }
+        };
+        while let Ok(Some(notification)) = subscription.next().await {
+            let event = match notification {
+                ServerNotification::ToolListChangedNotification(_) => {
+                    UpstreamEvent::ToolsChanged(server.clone())
+                }
+                ServerNotification::PromptListChangedNotification(_) => {
+                    UpstreamEvent::PromptsChanged(server.clone())
+                }
+                ServerNotification::ResourceListChangedNotification(_) => {
+                    UpstreamEvent::ResourcesChanged(server.clone())
+                }
+                _ => continue,
+            };
+            if events.send(event).await.is_err() {
+                break;
+            }
+        }
+    }))
 }

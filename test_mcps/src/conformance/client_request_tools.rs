@@ -1,21 +1,25 @@
-//! Tools that ask the client something in the middle of a call (legacy protocol versions):
-//! `sampling/createMessage` and `elicitation/create`, sent as server-to-client requests.
+//! Tools that ask the client something in the middle of a call: `sampling/createMessage` and
+//! `elicitation/create`.
 //!
-//! Every request carries a timeout, so a client that never answers fails the call instead of
-//! hanging it. A client that did not declare the capability, refused the request or answered
-//! out of shape gets a tool error result (`isError: true`) saying so; protocol 2026-07-28 forbids
-//! these requests altogether (rmcp refuses to send them).
+//! To a legacy peer they are server-to-client requests. Every request carries a timeout, so a
+//! client that never answers fails the call instead of hanging it. A client that did not declare
+//! the capability, refused the request or answered out of shape gets a tool error result
+//! (`isError: true`) saying so. Protocol 2026-07-28 forbids those requests, so to a 2026 peer the
+//! same tools answer `input_required` with the same request inside, and finish when the retry
+//! carries the answer: the behaviour a gateway in front of this server has to bridge for its
+//! legacy clients.
 #![allow(deprecated)] // SEP-2577 deprecates sampling; legacy (2025-11-25) peers still use it.
 
 use std::time::Duration;
 
 use rmcp::{
     RoleServer,
-    handler::server::wrapper::Parameters,
+    handler::server::{tool::InputResponses, wrapper::Parameters},
     model::{
-        CallToolResult, ClientResult, ContentBlock, CreateMessageRequest,
-        CreateMessageRequestParams, ElicitRequest, ElicitRequestParams, ElicitResult,
-        SamplingMessage, ServerRequest,
+        CallToolResponse, CallToolResult, ClientResult, ContentBlock, CreateMessageRequest,
+        CreateMessageRequestParams, CreateMessageResult, ElicitRequest, ElicitRequestParams,
+        ElicitResult, InputRequest, InputRequiredResult, ProtocolVersion, SamplingMessage,
+        ServerRequest,
     },
     service::{PeerRequestOptions, RequestContext},
     tool, tool_router,
@@ -50,19 +54,34 @@ impl ConformanceServer {
     async fn test_sampling(
         &self,
         Parameters(SamplingArgs { prompt }): Parameters<SamplingArgs>,
+        InputResponses(responses): InputResponses,
         context: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+    ) -> CallToolResponse {
         if !declares(&context, |caps| caps.sampling.is_some()) {
             return CallToolResult::error(vec![ContentBlock::text(
                 "Sampling not supported: the client did not declare the sampling capability",
-            )]);
+            )])
+            .into();
         }
         let params = CreateMessageRequestParams::new(
             vec![SamplingMessage::user_text(prompt)],
             SAMPLING_MAX_TOKENS,
         );
-        let request = ServerRequest::CreateMessageRequest(CreateMessageRequest::new(params));
-        match ask(&context, request).await {
+        let answer = if is_modern(&context) {
+            match responses.as_ref().and_then(|r| r.get(INPUT_KEY)) {
+                Some(value) => serde_json::from_value::<CreateMessageResult>(value.clone())
+                    .map(|r| ClientResult::CreateMessageResult(Box::new(r)))
+                    .map_err(|e| e.to_string()),
+                None => {
+                    let request = CreateMessageRequest::new(params);
+                    return input_required(InputRequest::CreateMessage(request));
+                }
+            }
+        } else {
+            let request = ServerRequest::CreateMessageRequest(CreateMessageRequest::new(params));
+            ask(&context, request).await.map_err(|e| e.to_string())
+        };
+        match answer {
             Ok(ClientResult::CreateMessageResult(result)) => {
                 let text = result
                     .message
@@ -77,16 +96,19 @@ impl ConformanceServer {
                 "Sampling not supported or error: {error}"
             ))]),
         }
+        .into()
     }
 
     #[tool(description = "Tests server-initiated elicitation (user input request)")]
     async fn test_elicitation(
         &self,
         Parameters(ElicitationArgs { message }): Parameters<ElicitationArgs>,
+        InputResponses(responses): InputResponses,
         context: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+    ) -> CallToolResponse {
         elicit(
             &context,
+            responses,
             message,
             elicitation_forms::user_details(),
             "User response",
@@ -97,10 +119,12 @@ impl ConformanceServer {
     #[tool(description = "Tests elicitation with default values per SEP-1034")]
     async fn test_elicitation_sep1034_defaults(
         &self,
+        InputResponses(responses): InputResponses,
         context: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+    ) -> CallToolResponse {
         elicit(
             &context,
+            responses,
             "Please review and update the form fields with defaults".to_owned(),
             elicitation_forms::primitive_defaults(),
             "Elicitation completed",
@@ -111,10 +135,12 @@ impl ConformanceServer {
     #[tool(description = "Tests elicitation with enum schema improvements per SEP-1330")]
     async fn test_elicitation_sep1330_enums(
         &self,
+        InputResponses(responses): InputResponses,
         context: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+    ) -> CallToolResponse {
         elicit(
             &context,
+            responses,
             "Please select options from the enum fields".to_owned(),
             elicitation_forms::enum_variants(),
             "Elicitation completed",
@@ -123,29 +149,58 @@ impl ConformanceServer {
     }
 }
 
+/// The key of the one input request these tools put in an `input_required` result.
+const INPUT_KEY: &str = "client_request";
+
+/// Whether the request of `context` is on protocol 2026-07-28 or later (no server-to-client requests).
+fn is_modern(context: &RequestContext<RoleServer>) -> bool {
+    context
+        .protocol_version()
+        .is_some_and(|version| version >= ProtocolVersion::V_2026_07_28)
+}
+
+fn input_required(request: InputRequest) -> CallToolResponse {
+    let requests = std::collections::BTreeMap::from([(INPUT_KEY.to_owned(), request)]);
+    InputRequiredResult::new(Some(requests), None).into()
+}
+
 /// Ask the client to fill `form`, and report its answer after `label`.
 async fn elicit(
     context: &RequestContext<RoleServer>,
+    responses: Option<rmcp::model::InputResponses>,
     message: String,
     form: serde_json::Value,
     label: &str,
-) -> CallToolResult {
+) -> CallToolResponse {
     if !declares(context, |caps| caps.elicitation.is_some()) {
         return CallToolResult::error(vec![ContentBlock::text(
             "Elicitation not supported: the client did not declare the elicitation capability",
-        )]);
+        )])
+        .into();
     }
     let requested_schema = match elicitation_forms::to_schema(form) {
         Ok(schema) => schema,
-        Err(error) => return CallToolResult::error(vec![ContentBlock::text(error.message)]),
+        Err(error) => {
+            return CallToolResult::error(vec![ContentBlock::text(error.message)]).into();
+        }
     };
     let params = ElicitRequestParams::FormElicitationParams {
         meta: None,
         message,
         requested_schema,
     };
-    let request = ServerRequest::ElicitRequest(ElicitRequest::new(params));
-    match ask(context, request).await {
+    let answer = if is_modern(context) {
+        match responses.as_ref().and_then(|r| r.get(INPUT_KEY)) {
+            Some(value) => serde_json::from_value::<ElicitResult>(value.clone())
+                .map(ClientResult::ElicitResult)
+                .map_err(|e| e.to_string()),
+            None => return input_required(InputRequest::Elicitation(ElicitRequest::new(params))),
+        }
+    } else {
+        let request = ServerRequest::ElicitRequest(ElicitRequest::new(params));
+        ask(context, request).await.map_err(|e| e.to_string())
+    };
+    match answer {
         Ok(ClientResult::ElicitResult(result)) => {
             CallToolResult::success(vec![ContentBlock::text(describe(label, &result))])
         }
@@ -154,6 +209,7 @@ async fn elicit(
             "Elicitation not supported or error: {error}"
         ))]),
     }
+    .into()
 }
 
 /// `"<label>: action=<action>, content=<json>"`, the reference server's wording.

