@@ -33,9 +33,10 @@ use rmcp::{
 const MODERN_ONLY: &[ProtocolVersion] = &[ProtocolVersion::V_2026_07_28];
 
 /// Which lifecycle the server speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum Era {
     /// rmcp's default: answers `server/discover` and `initialize`, every known version.
+    #[default]
     Both,
     /// A pre-2026 server: `server/discover` is `-32601 METHOD_NOT_FOUND`, versions stop at
     /// 2025-11-25.

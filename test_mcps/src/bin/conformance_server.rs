@@ -17,6 +17,11 @@ struct Cli {
     /// port 0 picks a free port, printed on stdout).
     #[arg(long, value_name = "ADDR")]
     http: Option<SocketAddr>,
+
+    /// Which lifecycle to speak on stdio: `legacy` makes a pre-2026 server (only `initialize`),
+    /// so a gateway in front of it has to bridge server-to-client requests for 2026 clients.
+    #[arg(long, value_enum, default_value_t = test_mcps::Era::Both)]
+    era: test_mcps::Era,
 }
 
 #[tokio::main]
@@ -29,5 +34,9 @@ async fn main() -> anyhow::Result<()> {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
         )
         .init();
-    test_mcps::conformance::run(test_mcps::conformance::Options { http: cli.http }).await
+    test_mcps::conformance::run(test_mcps::conformance::Options {
+        http: cli.http,
+        era: cli.era,
+    })
+    .await
 }

@@ -22,19 +22,21 @@ use super::{ConformanceServer, Shared, sse_streams::TrackingSessions};
 pub struct Options {
     /// Serve streamable HTTP on this address instead of stdio.
     pub http: Option<SocketAddr>,
+    /// Which lifecycle to speak on stdio (HTTP always serves both).
+    pub era: crate::Era,
 }
 
 /// Serve until the input ends (stdio) or a termination signal arrives (HTTP).
 pub async fn run(options: Options) -> anyhow::Result<()> {
     match options.http {
         Some(addr) => serve_http(addr).await,
-        None => serve_stdio().await,
+        None => serve_stdio(options.era).await,
     }
 }
 
-/// One MCP peer on stdin/stdout; stdout carries nothing but JSON-RPC.
-async fn serve_stdio() -> anyhow::Result<()> {
-    let server = ConformanceServer::new(Shared::default());
+/// One MCP peer on stdin/stdout, in `era`'s lifecycle; stdout carries nothing but JSON-RPC.
+async fn serve_stdio(era: crate::Era) -> anyhow::Result<()> {
+    let server = crate::era::EraGate::new(era, ConformanceServer::new(Shared::default()));
     match server.serve(rmcp::transport::stdio_pipes()).await {
         Ok(running) => {
             let reason = running.waiting().await?;
