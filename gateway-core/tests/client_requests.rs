@@ -17,6 +17,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+#[allow(deprecated)] // Sampling (SEP-2577): what these tests exercise.
 use rmcp::model::{
     CallToolRequestParams, ClientCapabilities, ClientConfig, CreateMessageRequestParams,
     CreateMessageResult, ElicitRequestParams, ElicitResult, ElicitationAction, Implementation,
