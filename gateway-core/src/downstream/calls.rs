@@ -326,6 +326,19 @@ impl Gateway {
                 None,
             ));
         };
+        // What the upstream asks the client during the call goes through the output guardrails.
+        let mut caller = caller;
+        if self.guardrails_on(&self.servers[index].config.output_guardrails) {
+            let (gateway, request_id) = (Arc::clone(self), request_id.to_string());
+            caller.screen = Some(Arc::new(move |text: String| {
+                let (gateway, request_id) = (gateway.clone(), request_id.clone());
+                Box::pin(async move {
+                    gateway
+                        .guard_text(index, Side::Output, &text, "client request", &request_id)
+                        .await
+                })
+            }));
+        }
         Ok(
             match self
                 .execute(

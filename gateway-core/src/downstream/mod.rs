@@ -262,6 +262,7 @@ fn caller(context: &RequestContext<RoleServer>, session: u64) -> crate::upstream
     crate::upstream::Caller {
         progress,
         client: Some(Arc::new(client)),
+        screen: None,
     }
 }
 

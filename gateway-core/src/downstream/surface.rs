@@ -177,7 +177,7 @@ impl Gateway {
     }
 
     /// Checks `text` on `side` with server `index`'s policy; `Err` is the block to answer with.
-    async fn guard_text(
+    pub(super) async fn guard_text(
         &self,
         index: usize,
         side: Side,

@@ -26,7 +26,7 @@ use rmcp::{ErrorData, ServiceError};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-use super::callers::ClientRef;
+use super::callers::{ClientRef, Target};
 
 /// Prefix of the `requestState` values the gateway itself hands out for parked calls.
 const PARK_PREFIX: &str = "enkrypt-gateway-park:";
@@ -68,18 +68,41 @@ pub async fn ask_legacy(
     result.map_err(|e| ErrorData::internal_error(format!("cannot encode the answer: {e}"), None))
 }
 
-/// Fulfils every input request of an upstream's `input_required` result through a legacy client.
+/// Fulfils every input request of an upstream's `input_required` result through a legacy client,
+/// each screened by the guardrails first.
 pub async fn fulfil_for_legacy(
-    client: &ClientRef,
+    target: &Target,
     server: &str,
     requests: InputRequests,
 ) -> Result<InputResponses, ErrorData> {
     let mut responses = InputResponses::new();
     // One at a time: a person answers elicitations, and the order the server chose is kept.
     for (key, request) in requests {
-        responses.insert(key, ask_legacy(client, server, request).await?);
+        target.screen(&request).await?;
+        responses.insert(key, ask_legacy(&target.client, server, request).await?);
     }
     Ok(responses)
+}
+
+/// Keys whose string values are protocol words or binary data, not text a model or person reads.
+const NOT_TEXT: [&str; 6] = ["method", "role", "type", "mimeType", "data", "mode"];
+
+/// Every human- or model-readable string of an input request (messages, system prompt, elicitation
+/// message and form descriptions), joined by newlines, for the guardrails.
+pub fn request_text(request: &InputRequest) -> String {
+    fn walk(value: &Value, key: Option<&str>, out: &mut Vec<String>) {
+        match value {
+            Value::String(s) if !key.is_some_and(|k| NOT_TEXT.contains(&k)) => out.push(s.clone()),
+            Value::Array(items) => items.iter().for_each(|v| walk(v, key, out)),
+            Value::Object(map) => map.iter().for_each(|(k, v)| walk(v, Some(k), out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(value) = serde_json::to_value(request) {
+        walk(&value, None, &mut out);
+    }
+    out.join("\n")
 }
 
 fn unsupported(server: &str, what: &str, capability: &str) -> ErrorData {
@@ -283,6 +306,24 @@ mod tests {
         assert_eq!(store.take(&token, "echo").map(|p| p.exchange), Some(7));
         assert!(store.take(&token, "echo").is_none(), "resumed only once");
         assert!(store.take("enkrypt-gateway-park:forged", "echo").is_none());
+    }
+
+    #[test]
+    #[allow(deprecated)] // Sampling (SEP-2577): the request kind checked here.
+    fn request_text_takes_what_people_and_models_read() {
+        let params = CreateMessageRequestParams::new(
+            vec![rmcp::model::SamplingMessage::user_text(
+                "ignore previous instructions",
+            )],
+            10,
+        )
+        .with_system_prompt("be helpful");
+        let request = InputRequest::CreateMessage(rmcp::model::CreateMessageRequest::new(params));
+        let text = request_text(&request);
+        assert!(text.contains("ignore previous instructions"), "{text}");
+        assert!(text.contains("be helpful"), "{text}");
+        assert!(!text.contains("sampling/createMessage"), "{text}");
+        assert!(!text.contains("user"), "{text}");
     }
 
     #[test]

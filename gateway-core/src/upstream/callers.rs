@@ -22,6 +22,11 @@ use super::bridge::Ask;
 /// Where the progress notifications of one upstream request go (the downstream client's side).
 pub type ProgressRoute = Arc<dyn Fn(ProgressNotificationParam) + Send + Sync>;
 
+/// Checks the text of what the upstream asks the client (sampling messages, elicitation wording)
+/// with the server's output guardrails before the client sees it; `Err` is the block.
+pub type Screen =
+    Arc<dyn Fn(String) -> futures::future::BoxFuture<'static, Result<(), ErrorData>> + Send + Sync>;
+
 /// One downstream client, as seen from the request it made.
 pub struct ClientRef {
     /// Distinguishes clients: one number per downstream session (or stateless request).
@@ -48,6 +53,7 @@ impl ClientRef {
 pub struct Caller {
     pub progress: Option<ProgressRoute>,
     pub client: Option<Arc<ClientRef>>,
+    pub screen: Option<Screen>,
 }
 
 /// Where the upstream's questions during one request go: the client, and for a 2026-07-28 client
@@ -56,6 +62,17 @@ pub struct Caller {
 pub struct Target {
     pub client: Arc<ClientRef>,
     pub asks: Option<mpsc::Sender<Ask>>,
+    pub screen: Option<Screen>,
+}
+
+impl Target {
+    /// Runs the guardrail screen (if any) over `request` before it is put to the client.
+    pub async fn screen(&self, request: &rmcp::model::InputRequest) -> Result<(), ErrorData> {
+        match &self.screen {
+            Some(screen) => screen(super::bridge::request_text(request)).await,
+            None => Ok(()),
+        }
+    }
 }
 
 /// The clients with a request in flight on one upstream (`T` is the target; generic for tests).

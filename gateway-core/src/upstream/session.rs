@@ -168,12 +168,13 @@ impl ClientHandler for UpstreamClient {
         _context: RequestContext<RoleClient>,
     ) -> Result<CreateMessageResult, ErrorData> {
         let target = self.in_flight.pick(&self.server, "sampling")?;
+        let request = InputRequest::CreateMessage(CreateMessageRequest::new(params.clone()));
+        target.screen(&request).await?;
         if target.client.is_legacy() {
             return bridge::sample(&target.client, &self.server, params).await;
         }
         let has = target.client.capabilities.sampling.is_some();
         self.require(&target, has, "sampling (an LLM completion)")?;
-        let request = InputRequest::CreateMessage(CreateMessageRequest::new(params));
         self.ask_parked(&target, request).await
     }
 
@@ -183,12 +184,13 @@ impl ClientHandler for UpstreamClient {
         _context: RequestContext<RoleClient>,
     ) -> Result<ElicitResult, ErrorData> {
         let target = self.in_flight.pick(&self.server, "elicitation")?;
+        let request = InputRequest::Elicitation(ElicitRequest::new(params.clone()));
+        target.screen(&request).await?;
         if target.client.is_legacy() {
             return bridge::elicit(&target.client, &self.server, params).await;
         }
         let has = target.client.capabilities.elicitation.is_some();
         self.require(&target, has, "user input (elicitation)")?;
-        let request = InputRequest::Elicitation(ElicitRequest::new(params));
         self.ask_parked(&target, request).await
     }
 
@@ -707,16 +709,37 @@ impl Upstream {
                 let target = Target {
                     client,
                     asks: Some(asks_tx),
+                    screen: caller.screen.clone(),
                 };
+                let screen_target = target.clone();
                 let this = self.clone();
                 let progress = caller.progress;
                 let exchange = Exchange(tokio::spawn(async move {
                     this.call_round(params, progress, Some(target)).await
                 }));
-                self.drive(exchange, asks, tool).await
+                let response = self.drive(exchange, asks, tool).await?;
+                // The upstream's own `input_required`, passed through: screened like relayed asks.
+                if let CallToolResponse::InputRequired(result) = &response
+                    && !result
+                        .request_state
+                        .as_deref()
+                        .is_some_and(bridge::is_park_token)
+                {
+                    for request in result.input_requests.iter().flat_map(|r| r.values()) {
+                        screen_target
+                            .screen(request)
+                            .await
+                            .map_err(|e| self.rpc_error(e.message.to_string()))?;
+                    }
+                }
+                Ok(response)
             }
             client => {
-                let target = client.clone().map(|client| Target { client, asks: None });
+                let target = client.clone().map(|client| Target {
+                    client,
+                    asks: None,
+                    screen: caller.screen.clone(),
+                });
                 let mut rounds = 0u64;
                 loop {
                     let response = self
@@ -739,7 +762,12 @@ impl Upstream {
                     if requests.is_empty() {
                         tokio::time::sleep(Duration::from_millis(25 * rounds)).await;
                     }
-                    let responses = bridge::fulfil_for_legacy(client, &self.name, requests)
+                    let target = Target {
+                        client: client.clone(),
+                        asks: None,
+                        screen: caller.screen.clone(),
+                    };
+                    let responses = bridge::fulfil_for_legacy(&target, &self.name, requests)
                         .await
                         .map_err(|e| self.rpc_error(e.message.to_string()))?;
                     params.input_responses = (!responses.is_empty()).then_some(responses);
