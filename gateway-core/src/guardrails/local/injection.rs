@@ -37,7 +37,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(
             "instruction_override",
             1.0,
-            r"\b(?:ignora|olvida)\b[^.\n]{0,30}\b(?:instrucciones|reglas)\b|\bignore[zr]?\b[^.\n]{0,30}\b(?:instructions|consignes|règles)\b|\b(?:ignoriere|vergiss)\b[^.\n]{0,30}\b(?:anweisungen|regeln|vorgaben)\b|\b(?:ignora|dimentica)\b[^.\n]{0,30}\b(?:istruzioni|regole)\b|\b(?:ignore|esqueça)\b[^.\n]{0,30}\b(?:instruções|regras)\b",
+            r"\b(?:ignora|olvida)\b[^.\n]{0,30}\b(?:instrucciones|reglas)\b|\bignore[zr]?\s+(?:toutes\s+)?(?:les|tes|vos|ces)\b[^.\n]{0,30}\b(?:instructions|consignes|règles)\b|\bignore[zr]\b[^.\n]{0,30}\b(?:instructions|consignes|règles)\b|\b(?:ignoriere|vergiss)\b[^.\n]{0,30}\b(?:anweisungen|regeln|vorgaben)\b|\b(?:ignora|dimentica)\b[^.\n]{0,30}\b(?:istruzioni|regole)\b|\b(?:ignore|esqueça)\b[^.\n]{0,30}\b(?:instruções|regras)\b",
         ),
         p(
             "instruction_override",
@@ -204,6 +204,63 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             0.5,
             r"\bwithout (?:telling|informing|notifying|alerting|asking)\b[^.\n]{0,20}?\b(?:the )?user\b|\b(?:secretly|silently|quietly)\b[^.\n]{0,30}?\b(?:send|call|run|execute|delete|upload)\b",
         ),
+        // Prompt extraction by transformation: the prompt re-encoded, re-formatted or wrapped in
+        // code, so that a filter looking for the verbatim text misses it.
+        p(
+            "reveal_prompt",
+            0.8,
+            r"\b(?:encode|convert|translate|transform|write|output|spell(?: out)?|print|rewrite|render|format|put|return|give me|show|type)\b[^.\n]{0,30}?\b(?:your\s+(?:(?:full|entire|exact|complete|initial|original|hidden|secret|system|starting|first|internal)\s+){0,2}(?:prompt|instructions|rules|guidelines|directives|system message)|the\s+(?:system prompt|system message|(?:initial|original|hidden|secret|starting) (?:prompt|instructions)))\b[^.\n]{0,50}?\b(?:base ?64|rot-?13|hex(?:adecimal)?|binary|morse|backwards|in reverse|reversed|leet ?speak|pig latin|caesar|emojis?|json|yaml|xml|csv|code block|python|javascript|(?:a|one) (?:string|variable|function|dict(?:ionary)?|list|letter|character))\b",
+        ),
+        p(
+            "reveal_prompt",
+            0.8,
+            r"\b(?:repeat|print|output|show|display|write(?: out| down)?|list|summari[sz]e|convert|encode|paste|tell me|reveal|share|give me|recite|translate|what (?:are|were|is|was))\b[^.\n]{0,40}?\b(?:rules|instructions|guidelines|directives|text|prompt|directions|constraints)\s+(?:that\s+)?you (?:were|have been|had been|are|got) (?:given|told|configured|provided|instructed|programmed|following|initiali[sz]ed)\b|\b(?:write|create|generate|give me|make|build)\b[^.\n]{0,30}?\b(?:code|function|script|program|snippet|class|json|yaml|variable|code block)\b[^.\n]{0,40}?\b(?:return(?:s|ing)?|contain(?:s|ing)?|print(?:s|ing)?|output(?:s|ting)?|hold(?:s|ing)?|stor(?:es|ing)|the (?:exact |full )?text of)\b[^.\n]{0,20}?\byour\s+(?:(?:full|entire|exact|complete|initial|original|hidden|secret|system|starting|first)\s+){0,2}(?:prompt|instructions|system message|rules)\b",
+        ),
+        // Prompt extraction by continuation: the model is asked to go on from its own prompt's
+        // opening words, or for one line of it.
+        p(
+            "reveal_prompt",
+            0.8,
+            r#"\b(?:continue|complete|finish|fill in|carry on)\b[^.\n]{0,40}?[:"'“‘]\s*["'“‘]?\s*(?:you are (?:a|an|the)\b|my (?:system prompt|instructions|initial instructions|rules|guidelines|prompt)\b|i (?:was|am|have been) (?:instructed|told|programmed|configured)\b|the (?:system prompt|instructions (?:i|you) (?:was|were) given)\b)|\b(?:first|last|next|opening|final)\s+(?:line|sentence|word|words|paragraph|part)s?\s+of\s+(?:your\s+(?:(?:system|initial|original|hidden|secret)\s+)?(?:prompt|instructions|system message)|the\s+(?:system prompt|system message|initial prompt|hidden instructions))\b|\bwhat comes (?:right |directly |immediately )?(?:after|before|next)\b[^.\n]{0,40}?\b(?:in|of) your (?:\w+ )?(?:prompt|instructions|system message)\b|\bwhat (?:did|have|has) (?:the|your) (?:developers?|creators?|operators?|admins?|administrators?|company|owners?|programmers?) (?:tell|told|instruct(?:ed)?|say|said|give|given|gave)\b[^.\n]{0,10}?\byou\b"#,
+        ),
+        p(
+            "reveal_prompt",
+            0.8,
+            r"\b(?:output|print|repeat|copy|paste|show|return|write out|echo|dump)\s+(?:back\s+)?(?:everything|all(?: the)? text|all (?:the )?content|the (?:entire|whole|full) (?:text|content|context))\s+(?:above|before|preceding|prior to)\b",
+        ),
+        p(
+            "reveal_prompt",
+            0.5,
+            r"\b(?:print|console\.log|echo|puts|printf|return|repr|str)\s*\(?\s*(?:self\.|this\.)?(?:system_?prompt|sys_?prompt|system_?message|initial_?prompt|hidden_?instructions)\s*\)|\bbefore (?:i|we) (?:started|began) (?:talking|chatting|this conversation)\b|\bthe (?:instructions|rules|prompt|guidelines) i (?:was|have been|am) given\b",
+        ),
+        // Instructions addressed to the assistant by name inside content it reads.
+        p(
+            "document_instruction",
+            0.8,
+            r"\b(?:note|message|instructions?|reminder|attention|memo)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:assistant|ai|agents?|llms?|models?|chatbots?|bots?)\s*[:,-]|(?:^|\n|[.!?]\s+)(?:hey |dear |attention,? )?(?:assistant|ai|chatgpt|claude|gpt|copilot|agent)\s*,\s*(?:after|before|when|once|please|now|you must|ignore|do not|don't|always|never|immediately|first|stop|send|run|delete|call|forward|reply|respond|say|tell|include)\b|\b(?:ignore|disregard|forget)\s+(?:what|whatever|everything|anything)\s+(?:the user|the human|they|you were|you've been|i)\s+(?:asked|said|requested|told|wrote|wants?)\b",
+        ),
+        // Low-resource languages (Albanian, Zulu, Irish, Scottish Gaelic): an ignore verb near an
+        // "instructions" noun, "new instructions" headers, and the "instead ... answer" shape.
+        p(
+            "instruction_override",
+            0.8,
+            r"\b(?:injoro(?:ni)?|shpërfill(?:ni)?|harro(?:ni)?)\b[^.\n]{0,40}?\b(?:udhëzim|rregull|kërkes)|\b(?:ziba|ungayinaki|ungazinaki|khohlwa|kukhohlwe)\b[^.\n]{0,40}?\b(?:imiyalelo|umyalelo|imithetho|iziqondiso)|\b(?:déan neamhaird|ná tabhair aird|déan dearmad)\b[^.\n]{0,40}?\b(?:treoracha|treoir|rialacha)|\b(?:leig seachad|dèan dìmeas|na toir an aire|dìochuimhnich)\b[^.\n]{0,40}?\b(?:stiùiridh|stiùireadh|riaghailt|òrduigh)",
+        ),
+        p(
+            "new_instructions",
+            0.8,
+            r"\budhëzime? (?:të |e )?(?:reja|ri)\b|\bimiyalelo emisha\b|\biziqondiso ezintsha\b|\btreoracha nua\b|\bstiùiridhean ùra\b|\bstiùireadh ùr\b",
+        ),
+        p(
+            "goal_hijacking",
+            0.5,
+            r"\bnë vend të kësaj\b|\besikhundleni salokho\b|\bina ionad sin\b|\bina áit sin\b|\ban àite sin\b",
+        ),
+        p(
+            "goal_hijacking",
+            0.5,
+            r"\b(?:përgjigj|phendul|impendulo|freagra|fhreagra|freagairt|fhreagairt)|\b(?:përsërit|phinda|athdhéan|ath-aithris)\b",
+        ),
         p(
             "sensitive_files",
             0.4,
@@ -215,17 +272,32 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 /// Total score at which text counts as an injection attempt.
 pub const THRESHOLD: f64 = 0.8;
 
-/// All patterns in one set: one pass over the text instead of one per pattern (the patterns were
-/// most of the scan time of a 10 KB tool result).
-static SET: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new(PATTERNS.iter().map(|p| p.regex.as_str())).expect("static regex set")
+/// Patterns per regex set. One set for all patterns is one pass over the text instead of one per
+/// pattern, but past a few dozen bounded-gap patterns the combined lazy DFA outgrows its cache and
+/// the set falls back to a slow engine (46 patterns in one set: ~19 ms per 10 KB; in sets of 16:
+/// ~0.07 ms). A few passes of a small set stay on the DFA.
+const PATTERNS_PER_SET: usize = 16;
+
+/// The patterns in sets of `PATTERNS_PER_SET`, in order (set `k` holds patterns from `k * 16`).
+static SETS: LazyLock<Vec<RegexSet>> = LazyLock::new(|| {
+    PATTERNS
+        .chunks(PATTERNS_PER_SET)
+        .map(|chunk| {
+            RegexSet::new(chunk.iter().map(|p| p.regex.as_str())).expect("static regex set")
+        })
+        .collect()
 });
 
 /// Score and matched categories for `text` (already normalised).
 pub fn score(text: &str) -> (f64, Vec<&'static str>) {
     let mut total = 0.0;
     let mut categories = Vec::new();
-    for index in SET.matches(text).iter() {
+    let matched = SETS.iter().enumerate().flat_map(|(k, set)| {
+        set.matches(text)
+            .into_iter()
+            .map(move |i| k * PATTERNS_PER_SET + i)
+    });
+    for index in matched {
         let pattern = &PATTERNS[index];
         {
             total += pattern.weight;
