@@ -10,8 +10,9 @@ Everything here comes from **dev** groups or from sources that are not in the sc
   half are planted in dev carriers.
 - short dev attacks of every source planted in dev carriers (the indirect shape: an instruction
   inside a README, a page, a JSON payload).
-- more source files and READMEs of the dev packages and crates (hard negatives: code is where the
-  classifier's false positives were).
+- more source files, READMEs and licence files of the dev packages and crates, and `git log` output
+  made from dev crates' changelogs (hard negatives: code, licences and commit logs with real-looking
+  e-mail addresses are where the classifier's false positives were).
 
 A holdout group never contributes: each candidate's corpus group is hashed with the corpus's split
 function and skipped unless it lands in dev.
@@ -121,12 +122,42 @@ def benign_more(pkgs: dict[str, Path], npm_dirs: list[Path], rng: random.Random,
             if text:
                 out.append(corpus_benign.sample("code", corpus_benign.clip(text, rng),
                                                 "crates-source", f"crate:{d.name}"))
+        for f in sorted(d.glob("LICENSE*")) + sorted(d.glob("COPYRIGHT*")):
+            text = corpus_benign.read(f)
+            if text:
+                out.append(corpus_benign.sample("license", corpus_benign.clip(text, rng),
+                                                "crates-license", f"crate:{d.name}"))
+        changelog = corpus_benign.read(d / "CHANGELOG.md")
+        if changelog:
+            out.append(corpus_benign.sample("git_log", git_log(changelog, d.name, rng),
+                                            "crates-git-log", f"crate:{d.name}"))
         for f in sorted(d.glob("*.md")):
             text = corpus_benign.read(f)
             if text:
                 out.append(corpus_benign.sample("readme", corpus_benign.clip(text, rng),
                                                 "crates-readme", f"crate:{d.name}"))
     return out
+
+
+AUTHORS = ["Alan Smith", "Maria Garcia", "Wei Zhang", "Olivia Brown", "Jonas Müller", "Priya Patel",
+           "Tom Jones", "Ana Souza", "Kenji Sato", "Emma Wilson"]
+DOMAINS = ["gmail.com", "users.noreply.github.com", "redhat.com", "example.org", "mozilla.com"]
+
+
+def git_log(changelog: str, crate: str, rng: random.Random) -> str:
+    """`git log` output (what a git tool returns) with a crate's changelog lines as messages."""
+    lines = [x.lstrip("-* ").strip() for x in changelog.splitlines() if x.lstrip().startswith(("-", "*"))]
+    out = []
+    for line in lines[:40]:
+        name = rng.choice(AUTHORS)
+        mail = f"{name.split()[0].lower()}.{name.split()[1].lower()}@{rng.choice(DOMAINS)}"
+        out.append(f"commit {rng.getrandbits(160):040x}\nAuthor: {name} <{mail}>\n"
+                   f"Date:   {rng.choice(['Mon', 'Tue', 'Wed', 'Thu', 'Fri'])} "
+                   f"{rng.choice(['Jan', 'Mar', 'Jun', 'Sep', 'Nov'])} {rng.randint(1, 28)} "
+                   f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d} "
+                   f"20{rng.randint(15, 25)} {rng.choice(['+0000', '-0700', '+0100'])}\n\n"
+                   f"    {line}\n")
+    return "\n".join(out) or f"commit {rng.getrandbits(160):040x}\n\n    Initial {crate} import\n"
 
 
 def collect(pkgs: dict[str, Path], npm_dirs: list[Path], extra: dict[str, Path],

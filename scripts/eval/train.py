@@ -125,9 +125,26 @@ GROUP_OF_EXTRA = {"spikee-cross": "spikee"}
 CONTEXT_CHARS = 160
 
 
+# Benign corpus texts have authors' e-mail addresses replaced with `<email>` (a PII finding there would
+# be right); attacks keep theirs. Trained as-is, address tokens would look like attack vocabulary, so
+# benign texts get plausible addresses back for training.
+PLACEHOLDER_EMAIL = re.compile(r"<email>")
+EMAIL_USERS = ["jsmith", "maria.garcia", "wei", "dev", "olivia.b", "team", "jonas", "support", "ppatel"]
+EMAIL_DOMAINS = ["gmail.com", "users.noreply.github.com", "example.org", "redhat.com", "outlook.com"]
+
+
+def with_emails(text: str) -> str:
+    n = iter(range(1 << 30))
+    return PLACEHOLDER_EMAIL.sub(
+        lambda _: (lambda i: f"{EMAIL_USERS[i % 9]}@{EMAIL_DOMAINS[i % 5]}")(next(n) * 7 + len(text)),
+        text)
+
+
 class Doc:
     def __init__(self, d: dict, extra: bool = False):
         self.label = 1 if d["detector"] == "injection_attack" and d["label"] == 1 else 0
+        if d["detector"] == "none":
+            d = {**d, "text": with_emails(d["text"])}
         source = d["source"].removeprefix("planted:")
         self.group = f"{GROUP_OF_EXTRA.get(source, source)}:{d['group']}"
         self.source = d["source"]
