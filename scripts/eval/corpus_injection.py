@@ -180,7 +180,10 @@ def spikee(root: Path, rng: random.Random, carriers: list[str]) -> list[dict]:
             text = attack
             if docs and rng.random() < 0.5:
                 doc, placeholder = rng.choice(docs)
-                text = doc.replace(placeholder, attack)
+                # Documents without the placeholder take the attack at the end (as spikee appends
+                # it); a bare replace would leave a benign text labelled as an attack.
+                text = (doc.replace(placeholder, attack) if placeholder in doc
+                        else doc.rstrip() + "\n\n" + attack)
             elif rng.random() < 0.5:
                 text = embed(rng, carriers, attack)
             out.append(sample(j.get("jailbreak_type", "spikee"), text, "spikee", j["id"],

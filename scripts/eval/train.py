@@ -118,15 +118,47 @@ def ensure_libs(cache: Path) -> None:
     sys.path.insert(0, str(target))
 
 
+# Training-only sources of train_extra.jsonl that derive from a corpus source: their CV group is the
+# corpus group, so a planted copy never sits in another fold than its original.
+GROUP_OF_EXTRA = {"spikee-cross": "spikee"}
+# Characters of carrier text kept either side of a planted payload for its context windows.
+CONTEXT_CHARS = 160
+
+
+# Benign corpus texts have authors' e-mail addresses replaced with `<email>` (a PII finding there would
+# be right); attacks keep theirs. Trained as-is, address tokens would look like attack vocabulary, so
+# benign texts get plausible addresses back for training.
+PLACEHOLDER_EMAIL = re.compile(r"<email>")
+EMAIL_USERS = ["jsmith", "maria.garcia", "wei", "dev", "olivia.b", "team", "jonas", "support", "ppatel"]
+EMAIL_DOMAINS = ["gmail.com", "users.noreply.github.com", "example.org", "redhat.com", "outlook.com"]
+
+
+def with_emails(text: str) -> str:
+    n = iter(range(1 << 30))
+    return PLACEHOLDER_EMAIL.sub(
+        lambda _: (lambda i: f"{EMAIL_USERS[i % 9]}@{EMAIL_DOMAINS[i % 5]}")(next(n) * 7 + len(text)),
+        text)
+
+
 class Doc:
-    def __init__(self, d: dict):
+    def __init__(self, d: dict, extra: bool = False):
         self.label = 1 if d["detector"] == "injection_attack" and d["label"] == 1 else 0
-        self.group = f"{d['source']}:{d['group']}"
+        if d["detector"] == "none":
+            d = {**d, "text": with_emails(d["text"])}
+        source = d["source"].removeprefix("planted:")
+        self.group = f"{GROUP_OF_EXTRA.get(source, source)}:{d['group']}"
         self.source = d["source"]
+        self.extra = extra
         self.benign = d["detector"] == "none"
         self.feats = doc_features(d["text"])
-        # Train on the planted payload alone; score (for the threshold) on the whole text.
-        self.train_feats = doc_features(d["payload"]) if d.get("payload") else self.feats
+        # Train on the planted payload alone and on the payload with some carrier text around it
+        # (the windows a scan sees at its edges); score (for the threshold) on the whole text.
+        payload = d.get("payload")
+        self.train_feats = [doc_features(payload)] if payload else [self.feats]
+        at = d["text"].find(payload) if payload else -1
+        if at >= 0:
+            context = d["text"][max(0, at - CONTEXT_CHARS):at + len(payload) + CONTEXT_CHARS]
+            self.train_feats.append(doc_features(context))
 
 
 def window_rows(feats: list[list[int]], spans, np):
@@ -159,13 +191,14 @@ def fit(docs: list[Doc], rng: random.Random, libs, c_reg: float):
     np, sparse, LogisticRegression = libs
     rows, ys = [], []
     for d in docs:
-        spans = windows(len(d.train_feats))
-        cap = 24 if d.label else 12
-        if len(spans) > cap:
-            spans = rng.sample(spans, cap)
-        for r in window_rows(d.train_feats, spans, np):
-            rows.append(r)
-            ys.append(d.label)
+        for feats in d.train_feats:
+            spans = windows(len(feats))
+            cap = 24 if d.label else 12
+            if len(spans) > cap:
+                spans = rng.sample(spans, cap)
+            for r in window_rows(feats, spans, np):
+                rows.append(r)
+                ys.append(d.label)
 
     def train(rows, ys):
         indptr = np.cumsum([0] + [len(u) for u, _ in rows])
@@ -223,6 +256,13 @@ def main() -> None:
                                                                "off_topic"):
                 continue
             docs.append(Doc(d))
+    extra = args.cache / "train_extra.jsonl"
+    if extra.exists():
+        with extra.open(encoding="utf-8") as f:
+            for line in f:
+                d = json.loads(line)
+                if d["split"] == "dev":
+                    docs.append(Doc(d, extra=True))
     pos = sum(d.label for d in docs)
     print(f"dev docs: {len(docs)} ({pos} injection, {len(docs) - pos} benign or plain harmful)",
           file=sys.stderr)
@@ -238,13 +278,17 @@ def main() -> None:
             oof[i] = doc_score(docs[i].feats, wf, b, np)
         print(f"fold {k + 1}/{args.folds} done", file=sys.stderr)
 
+    # The FP budget is spent on all benign dev text (the scored corpus and the extra code); recall is
+    # reported on the scored corpus's attacks only.
     benign = sorted((oof[i] for i, d in enumerate(docs) if d.label == 0 and d.benign), reverse=True)
     allowed = int(len(benign) * args.fp)
     threshold = benign[allowed] + 1e-6 if allowed < len(benign) else -1e9
-    tp = sum(1 for i, d in enumerate(docs) if d.label and oof[i] > threshold)
+    scored = [i for i, d in enumerate(docs) if d.label and not d.extra]
+    tp = sum(1 for i in scored if oof[i] > threshold)
     fp = sum(1 for z in benign if z > threshold)
-    print(f"out-of-fold on dev: threshold logit {threshold:.3f}: recall {tp / pos:.3f} "
-          f"({tp}/{pos}), benign FP {fp / len(benign):.4f} ({fp}/{len(benign)})", file=sys.stderr)
+    print(f"out-of-fold on dev: threshold logit {threshold:.3f}: recall {tp / len(scored):.3f} "
+          f"({tp}/{len(scored)}), benign FP {fp / len(benign):.4f} ({fp}/{len(benign)})",
+          file=sys.stderr)
     by_source: dict[str, list[int]] = {}
     for i, d in enumerate(docs):
         if d.label:
