@@ -864,15 +864,20 @@ impl Upstream {
         let conn = self.connection().await?;
         // The upstream sees what the calling client supports (2026-07-28 carries it per request),
         // not the gateway's own superset: a server must not ask for what the client cannot give.
+        let per_request_meta = conn
+            .peer
+            .peer_info()
+            .is_some_and(|info| info.protocol_version >= ProtocolVersion::V_2026_07_28);
         let options = match &target {
-            Some(target) => {
+            // Legacy connections fixed the capabilities at `initialize`; only 2026 carries them.
+            Some(target) if per_request_meta => {
                 let mut meta = rmcp::model::RequestMetaObject::default();
                 meta.set_client_capabilities(target.client.capabilities.clone());
                 let mut options = rmcp::service::PeerRequestOptions::no_options();
                 options.meta = Some(meta);
                 options
             }
-            None => rmcp::service::PeerRequestOptions::no_options(),
+            _ => rmcp::service::PeerRequestOptions::no_options(),
         };
         let _in_flight = target.map(|t| self.in_flight.enter(t.client.session, t));
         let tool = params.name.to_string();
