@@ -5,31 +5,14 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use common::*;
 use serde_json::json;
-use tokio::io::AsyncBufReadExt;
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 async fn http_server(addr: &str) -> (Child, String) {
-    let mut child = Command::new(bin("test-mcp-server"))
-        .args(["--name", "remote", "--http", addr])
-        .stdout(Stdio::piped())
-        .stdin(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn HTTP test server");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = tokio::io::BufReader::new(stdout).lines();
-    let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
-        .await
-        .expect("server starts")
-        .expect("read")
-        .expect("a line");
-    let url = line.trim_start_matches("listening on ").to_string();
-    (child, url)
+    listening_server(&["--name", "remote", "--http", addr]).await
 }
 
 #[tokio::test]

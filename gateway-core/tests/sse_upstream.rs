@@ -4,35 +4,14 @@
 
 mod common;
 
-use std::process::Stdio;
-use std::time::Duration;
-
 use common::*;
 use serde_json::json;
-use tokio::io::AsyncBufReadExt;
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 /// A `test-mcp-server --sse` and its base URL (`http://ADDR`).
 async fn sse_server() -> (Child, String) {
-    let mut child = Command::new(bin("test-mcp-server"))
-        .args(["--name", "legacy_sse", "--sse", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stdin(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn SSE test server");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = tokio::io::BufReader::new(stdout).lines();
-    let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
-        .await
-        .expect("server starts")
-        .expect("read")
-        .expect("a line");
-    let base = line
-        .trim_start_matches("listening on ")
-        .trim_end_matches("/sse")
-        .to_string();
-    (child, base)
+    let (child, url) = listening_server(&["--name", "legacy_sse", "--sse", "127.0.0.1:0"]).await;
+    (child, url.trim_end_matches("/sse").to_string())
 }
 
 async fn gateway_for(url: &str) -> (Session, tempfile::TempDir) {

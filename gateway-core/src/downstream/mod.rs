@@ -401,11 +401,8 @@ impl ServerHandler for GatewayServer {
     ) -> Result<(), McpError> {
         self.remember_peer(&context).await;
         let gateway = self.gateway()?;
-        let (index, uri) = gateway.resolve_uri(&request.uri).ok_or_else(|| {
-            McpError::invalid_params(format!("unknown resource '{}'", request.uri), None)
-        })?;
-        gateway.servers[index]
-            .upstream
+        let (upstream, uri) = gateway.resource_upstream(&request.uri)?;
+        upstream
             .subscribe(&uri)
             .await
             .map_err(|e| McpError::invalid_request(e.to_string(), None))?;
@@ -433,10 +430,10 @@ impl ServerHandler for GatewayServer {
             .clone()
             .unwrap_or_default();
         for exposed in &uris {
-            let Some((index, uri)) = gateway.resolve_uri(exposed) else {
+            let Ok((upstream, uri)) = gateway.resource_upstream(exposed) else {
                 continue;
             };
-            if let Err(error) = gateway.servers[index].upstream.subscribe(&uri).await {
+            if let Err(error) = upstream.subscribe(&uri).await {
                 tracing::info!(%error, uri = %exposed, "resource subscription not held upstream");
             }
         }
@@ -446,9 +443,9 @@ impl ServerHandler for GatewayServer {
         peers.unlisten(id).await;
         for exposed in &uris {
             if !peers.is_watched(exposed).await
-                && let Some((index, uri)) = gateway.resolve_uri(exposed)
+                && let Ok((upstream, uri)) = gateway.resource_upstream(exposed)
             {
-                let _ = gateway.servers[index].upstream.unsubscribe(&uri).await;
+                let _ = upstream.unsubscribe(&uri).await;
             }
         }
         Ok(())
@@ -462,12 +459,9 @@ impl ServerHandler for GatewayServer {
     ) -> Result<(), McpError> {
         self.remember_peer(&context).await;
         let gateway = self.gateway()?;
-        let (index, uri) = gateway.resolve_uri(&request.uri).ok_or_else(|| {
-            McpError::invalid_params(format!("unknown resource '{}'", request.uri), None)
-        })?;
+        let (upstream, uri) = gateway.resource_upstream(&request.uri)?;
         if !gateway.peers.unwatch(&request.uri, self.session).await {
-            gateway.servers[index]
-                .upstream
+            upstream
                 .unsubscribe(&uri)
                 .await
                 .map_err(|e| McpError::invalid_request(e.to_string(), None))?;

@@ -55,6 +55,17 @@ impl Gateway {
         Some((index, uri.to_string()))
     }
 
+    /// The upstream and its own URI behind an exposed resource URI (for subscriptions).
+    pub fn resource_upstream(
+        &self,
+        exposed: &str,
+    ) -> Result<(Arc<crate::upstream::Upstream>, String), McpError> {
+        let (index, uri) = self.resolve_uri(exposed).ok_or_else(|| {
+            McpError::invalid_params(format!("unknown resource '{exposed}'"), None)
+        })?;
+        Ok((self.servers[index].upstream.clone(), uri))
+    }
+
     /// Runs `fetch` on every server concurrently, each bounded by `list_deadline`, in config order.
     async fn gather<T, F, Fut>(self: &Arc<Self>, what: &'static str, fetch: F) -> Vec<(usize, T)>
     where

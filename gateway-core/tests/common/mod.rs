@@ -272,3 +272,24 @@ impl Watched {
         let _ = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
     }
 }
+
+/// Starts `test-mcp-server` with `args` (an `--http` or `--sse` listener) and returns it with the URL
+/// it prints (`listening on <url>`).
+pub async fn listening_server(args: &[&str]) -> (Child, String) {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = Command::new(bin("test-mcp-server"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn a listening test server");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+        .await
+        .expect("server starts")
+        .expect("read")
+        .expect("a line");
+    (child, line.trim_start_matches("listening on ").to_string())
+}
