@@ -3,7 +3,7 @@
 //! Every server exposes the same built-in tools, each small and named for what a gateway test
 //! needs from it: `echo`, `add`, `fail`, `multi` for result shapes; `crash`, `hang`, `slow`,
 //! `huge`, `noise` for misbehaviour; `env`, `pid`, `count` for observing the process the
-//! gateway started. Extra echo tools come from [`crate::tools_file`].
+//! gateway started; `touch` announces an update of a subscribed resource. Extra echo tools come from [`crate::tools_file`].
 //!
 //! Not handled here: which lifecycle is spoken ([`crate::era`]) and who owns stdout
 //! ([`crate::stdout`]); the `noise` tool only asks the stdout writer for garbage lines.
@@ -65,6 +65,8 @@ pub struct TestServer {
     noise: Noise,
     calls_counted: Arc<AtomicU64>,
     cancellations: Arc<AtomicU64>,
+    /// Resource URIs the client subscribed to (legacy `resources/subscribe`).
+    subscribed: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
     tool_router: ToolRouter<Self>,
 }
 
@@ -126,6 +128,13 @@ pub struct ProgressArgs {
     pub steps: u32,
 }
 
+/// Arguments of `touch`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct TouchArgs {
+    /// Resource URI to announce as updated.
+    pub uri: String,
+}
+
 /// Arguments of `header`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct HeaderArgs {
@@ -155,6 +164,7 @@ impl TestServer {
             noise,
             calls_counted: Arc::new(AtomicU64::new(0)),
             cancellations: Arc::new(AtomicU64::new(0)),
+            subscribed: Arc::default(),
             tool_router,
         })
     }
@@ -292,6 +302,29 @@ impl TestServer {
         format!("done {steps}")
     }
 
+    #[tool(
+        description = "Send `notifications/resources/updated` for `uri` if the client subscribed to it; reply \"notified\" or \"not subscribed\"."
+    )]
+    async fn touch(
+        &self,
+        Parameters(TouchArgs { uri }): Parameters<TouchArgs>,
+        context: rmcp::service::RequestContext<rmcp::RoleServer>,
+    ) -> String {
+        let subscribed = self
+            .subscribed
+            .lock()
+            .map(|set| set.contains(&uri))
+            .unwrap_or(false);
+        if !subscribed {
+            return "not subscribed".into();
+        }
+        let params = rmcp::model::ResourceUpdatedNotificationParam::new(uri);
+        match context.peer.notify_resource_updated(params).await {
+            Ok(()) => "notified".into(),
+            Err(error) => format!("not delivered: {error}"),
+        }
+    }
+
     #[tool(description = "How many `notifications/cancelled` this process has received.")]
     async fn cancelled(&self) -> String {
         self.cancellations.load(Ordering::SeqCst).to_string()
@@ -314,6 +347,7 @@ impl ServerHandler for TestServer {
         let capabilities = ServerCapabilities::builder()
             .enable_tools()
             .enable_resources()
+            .enable_resources_subscribe()
             .enable_prompts()
             .enable_completions()
             .build();
@@ -327,6 +361,30 @@ impl ServerHandler for TestServer {
 
     fn supported_protocol_versions(&self) -> std::borrow::Cow<'static, [ProtocolVersion]> {
         self.settings.era.supported_protocol_versions()
+    }
+
+    #[allow(deprecated)] // resources/subscribe is legacy-only: what the `touch` tool serves.
+    async fn subscribe(
+        &self,
+        request: rmcp::model::SubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        if let Ok(mut set) = self.subscribed.lock() {
+            set.insert(request.uri);
+        }
+        Ok(())
+    }
+
+    #[allow(deprecated)]
+    async fn unsubscribe(
+        &self,
+        request: rmcp::model::UnsubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        if let Ok(mut set) = self.subscribed.lock() {
+            set.remove(&request.uri);
+        }
+        Ok(())
     }
 
     async fn on_cancelled(

@@ -324,6 +324,8 @@ pub struct Upstream {
     parked: ParkedCalls<Exchange>,
     /// Resource URIs subscribed on the current connection.
     subscriptions: Subscriptions,
+    /// URIs subscribed on a connection that died, to subscribe again on the next one.
+    lost_subscriptions: std::sync::Mutex<Vec<String>>,
 }
 
 /// Delay before the n-th consecutive restart attempt: immediate once, then 250 ms doubling up to 10 s.
@@ -355,6 +357,7 @@ impl Upstream {
             in_flight: Arc::default(),
             parked: ParkedCalls::default(),
             subscriptions: Subscriptions::default(),
+            lost_subscriptions: Default::default(),
         }
     }
 
@@ -414,7 +417,10 @@ impl Upstream {
                 if let Some(dead) = self.set_current(None) {
                     tokio::spawn(async move { dead.stop().await });
                 }
-                self.subscriptions.clear().await;
+                let lost = self.subscriptions.drain().await;
+                if let Ok(mut pending) = self.lost_subscriptions.lock() {
+                    pending.extend(lost);
+                }
             }
             None => {}
         }
@@ -433,6 +439,7 @@ impl Upstream {
                 let conn = Arc::new(conn);
                 self.set_current(Some(conn.clone()));
                 start.retry_at = None;
+                self.resubscribe(&conn).await;
                 Ok(conn)
             }
             Ok(Err(error)) => {
@@ -445,6 +452,31 @@ impl Upstream {
                     server: self.name.to_string(),
                     after: self.limits.start_timeout,
                 })
+            }
+        }
+    }
+
+    /// Subscribes a fresh connection to the URIs its dead predecessor held (bounded: a server that
+    /// does not answer in time loses them, with a log line).
+    async fn resubscribe(&self, conn: &Connection) {
+        let lost: Vec<String> = match self.lost_subscriptions.lock() {
+            Ok(mut pending) => std::mem::take(&mut *pending),
+            Err(_) => return,
+        };
+        for uri in lost {
+            let again = self
+                .subscriptions
+                .subscribe(&self.name, &conn.peer, &uri, &self.events);
+            match tokio::time::timeout(self.limits.request_timeout, again).await {
+                Ok(Ok(())) => {
+                    tracing::info!(server = %self.name, uri, "resource subscription restored after restart")
+                }
+                Ok(Err(error)) => {
+                    tracing::warn!(server = %self.name, uri, %error, "could not restore a resource subscription")
+                }
+                Err(_) => {
+                    tracing::warn!(server = %self.name, uri, "restoring a resource subscription timed out")
+                }
             }
         }
     }

@@ -7,8 +7,9 @@
 //! ends it. Either way each upstream URI is subscribed once, however many clients watch it; which
 //! client watches what is the downstream's business (`downstream/peers.rs`).
 //!
-//! Subscriptions belong to one connection: after an upstream restarts they are gone, and clients have
-//! to subscribe again (not done automatically yet).
+//! Subscriptions belong to one connection: when an upstream restarts, the gateway subscribes the new
+//! connection to the same URIs ([`Subscriptions::drain`], then `subscribe` again), so clients keep
+//! getting updates without noticing.
 
 use std::collections::HashMap;
 
@@ -104,6 +105,12 @@ impl Subscriptions {
             // Dropping the entry aborts the listen task, which ends the stream.
             Some(Held::Listen(_)) | None => Ok(()),
         }
+    }
+
+    /// Forgets every subscription and returns the URIs (the connection they lived on is gone; the
+    /// caller subscribes the next one again).
+    pub async fn drain(&self) -> Vec<String> {
+        self.held.lock().await.drain().map(|(uri, _)| uri).collect()
     }
 
     /// Forgets every subscription (the connection they lived on is gone).
