@@ -29,6 +29,7 @@ const BUILT_IN_TOOLS: &[&str] = &[
     "pid",
     "progress",
     "slow",
+    "touch",
 ];
 
 #[tokio::test]
