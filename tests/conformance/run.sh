@@ -35,11 +35,16 @@ for tool in "$bin/gateway-core" "$bin/conformance-server" "$legacy_suite" "$next
   [ -e "$tool" ] || fail "missing $tool (run 'make build' and 'make deps-node')"
 done
 
-# Starts "$@" in the background and prints the http://.../mcp URL it reports on stdout.
-start() {
+# launch NAME CMD...: starts CMD in the background (in this shell, so cleanup can stop it).
+launch() {
   local log="$scratch/$1.out"; shift
   "$@" >"$log" 2>"$log.err" &
   pids+=("$!")
+}
+
+# url_of NAME: the http://.../mcp URL the process NAME reports once it listens.
+url_of() {
+  local log="$scratch/$1.out" url
   for _ in $(seq 1 100); do
     if url="$(cat "$log" "$log.err" | grep -o 'http://[0-9.:]*/mcp' | head -1)" && [ -n "$url" ]; then
       echo "$url"; return 0
@@ -47,7 +52,7 @@ start() {
     sleep 0.1
   done
   cat "$log" "$log.err" >&2
-  fail "$* did not report its URL"
+  fail "$1 did not report its URL"
 }
 
 key="conformance-gateway-key-0123456789abcdef"
@@ -77,10 +82,12 @@ cat >"$scratch/config.json" <<EOF
 }
 EOF
 
-direct_url="$(start direct "$bin/conformance-server" --http 127.0.0.1:0)"
+launch direct "$bin/conformance-server" --http 127.0.0.1:0
 export HOME="$scratch"
-gateway_url="$(ENKRYPT_GATEWAY_KEY="$key" start gateway "$bin/gateway-core" serve --listen 127.0.0.1:0 \
-  --no-auth --config "$scratch/config.json")"
+ENKRYPT_GATEWAY_KEY="$key" launch gateway "$bin/gateway-core" serve --listen 127.0.0.1:0 \
+  --no-auth --config "$scratch/config.json"
+direct_url="$(url_of direct)"
+gateway_url="$(url_of gateway)"
 
 status=0
 summary=()

@@ -236,21 +236,13 @@ fn forwarded_meta(meta: &rmcp::model::RequestMetaObject) -> Option<rmcp::model::
 /// asks back while the call runs.
 fn caller(context: &RequestContext<RoleServer>, session: u64) -> crate::upstream::Caller {
     let progress = context.meta.get_progress_token().map(|token| {
-        // One forwarding task per call keeps the notifications in the order the upstream sent them;
-        // it ends when the route is dropped with the call.
-        let (tx, mut rx) =
-            tokio::sync::mpsc::unbounded_channel::<rmcp::model::ProgressNotificationParam>();
         let peer = context.peer.clone();
-        tokio::spawn(async move {
-            while let Some(mut params) = rx.recv().await {
-                params.progress_token = token.clone();
-                if peer.notify_progress(params).await.is_err() {
-                    break;
-                }
-            }
-        });
-        Arc::new(move |params: rmcp::model::ProgressNotificationParam| {
-            let _ = tx.send(params);
+        Arc::new(move |mut params: rmcp::model::ProgressNotificationParam| {
+            params.progress_token = token.clone();
+            let peer = peer.clone();
+            Box::pin(async move {
+                let _ = peer.notify_progress(params).await;
+            }) as futures::future::BoxFuture<'static, ()>
         }) as crate::upstream::ProgressRoute
     });
     let client = crate::upstream::ClientRef {

@@ -19,8 +19,10 @@ use tokio::sync::mpsc;
 
 use super::bridge::Ask;
 
-/// Where the progress notifications of one upstream request go (the downstream client's side).
-pub type ProgressRoute = Arc<dyn Fn(ProgressNotificationParam) + Send + Sync>;
+/// Where the progress notifications of one upstream request go (the downstream client's side); the
+/// future completes once the notification is handed to the client's connection.
+pub type ProgressRoute =
+    Arc<dyn Fn(ProgressNotificationParam) -> futures::future::BoxFuture<'static, ()> + Send + Sync>;
 
 /// Checks the text of what the upstream asks the client (sampling messages, elicitation wording)
 /// with the server's output guardrails before the client sees it; `Err` is the block.

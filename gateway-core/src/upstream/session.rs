@@ -249,7 +249,7 @@ impl ClientHandler for UpstreamClient {
             .ok()
             .and_then(|routes| routes.get(&params.progress_token).cloned());
         if let Some(route) = route {
-            route(params);
+            route(params).await;
         }
     }
 
@@ -931,6 +931,12 @@ impl Upstream {
             };
             let result = handle.await_response().await;
             cancel.id = None;
+            // rmcp hands each notification to its own task but answers responses at once: let the
+            // progress notifications that arrived before this response reach the client first (the
+            // route is removed when this block ends).
+            for _ in 0..4 {
+                tokio::task::yield_now().await;
+            }
             result
         };
         match tokio::time::timeout(self.limits.request_timeout, exchange).await {
