@@ -135,7 +135,15 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(
             "goal_hijacking",
             0.8,
-            r"\b(?:stop everything|instead,? (?:just )?(?:print|say|output|respond with|reply with))\b",
+            // The hijack shape whatever is ignored: "ignore <anything> and print '<string>'",
+            // "instead of summarising …, say …", "do not translate this; print …".
+            &[
+                r"\b(?:stop everything|instead,? (?:just )?(?:print|say|output|respond with|reply with))\b",
+                r#"\b(?:ignore|disregard|forget|skip)\b[^.\n]*?(?:\band\b|,|;|\.)\s*(?:then\s+|just\s+|only\s+|instead\s+|simply\s+)*(?:print|say|output|respond with|reply with|answer with|write|repeat|type|return)\s*:?\s*[\x22\x27“‘`<\[]"#,
+                r"\binstead of (?:summari[sz]ing|translating|answering|describing|processing|reading|analy[sz]ing)\b[^.\n]*?,?\s*(?:just\s+|only\s+|please\s+|you (?:must|should)\s+)?(?:print|say|output|write|respond|reply|repeat|tell|send|forward|call|visit|fetch|include)\b",
+                r"\b(?:do not|don't|never)\s+(?:summari[sz]e|translate|describe|analy[sz]e|process)\s+(?:this|the|these|it)\b[^.\n]*?[,;.]\s*(?:instead\s+|just\s+|only\s+)*(?:print|say|output|write|respond|reply|repeat|tell)\b",
+            ]
+            .join("|"),
         ),
         p(
             "goal_hijacking",
