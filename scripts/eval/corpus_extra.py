@@ -13,6 +13,8 @@ Everything here comes from **dev** groups or from sources that are not in the sc
 - more source files, READMEs and licence files of the dev packages and crates, and `git log` output
   made from dev crates' changelogs (hard negatives: code, licences and commit logs with real-looking
   e-mail addresses are where the classifier's false positives were).
+- synthetic document-embedded instructions and look-alike benign lines (`gen_indirect.py`),
+  planted in dev carriers.
 
 A holdout group never contributes: each candidate's corpus group is hashed with the corpus's split
 function and skipped unless it lands in dev.
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Callable
 
 import corpus_benign
+import gen_indirect
 from corpus_injection import embed, sample
 
 # Example attacks inside deepteam's generation templates: `"input": "..."` JSON strings.
@@ -168,4 +171,6 @@ def collect(pkgs: dict[str, Path], npm_dirs: list[Path], extra: dict[str, Path],
     out += spikee_cross(pkgs["spikee"], rng, carriers, is_dev)
     out += planted(corpus, rng, carriers)
     out += benign_more(pkgs, npm_dirs, rng, is_dev)
+    # Its own seed: the draw does not depend on how much of `rng` the sources above used.
+    out += gen_indirect.generate(carriers, random.Random(8))
     return out

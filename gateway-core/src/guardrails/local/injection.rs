@@ -4,6 +4,13 @@
 //! this", "when summarizing this document, instead …", fake `Assistant:`/`User:` turns) patterns
 //! (with common phrasings in several languages), scored and summed.
 //!
+//! Document-embedded instructions are also caught by where they sit and whom they address: an HTML
+//! comment, hidden element or markdown comment holding an imperative, a fake `assistant:` turn or
+//! `[system]` header, "AI agents processing this … must", "when summarising this, also send …",
+//! and exfiltration through an image URL whose query carries data or a named tool called with the
+//! user's data. Their gaps are unbounded within a sentence (`[^.\n]*`): bounded gaps over these
+//! word lists multiplied the lazy DFA's states and cost ~30 ms per 10 KB.
+//!
 //! Prompt extraction also covers the indirect shapes: re-encoding the prompt (base64, hex, JSON, a
 //! code string), continuing from its opening words, asking for one line of it.
 //!
@@ -30,6 +37,13 @@ fn p(category: &'static str, weight: f64, pattern: &str) -> Pattern {
         regex: super::normalize::ascii_regex(&format!("(?i){pattern}")),
     }
 }
+
+/// Who a planted instruction addresses (document-instruction patterns below).
+const DOC_AI: &str = r#"(?:ai|llms?|gpt|chatgpt|claude|copilot|gemini|chatbots?|assistants?|ai assistants?|language models?|ai models?|ai agents?|agents?|bots?|ai systems?)"#;
+/// What a planted instruction wants from the user's side: their data, history or credentials.
+const DOC_DATA: &str = r#"(?:the user'?s?|users'|conversation|chat history|chat log|message history|previous messages|all messages|credentials|passwords?|api keys?|tokens?|cookies|secrets?|emails?|inbox|contacts|private|ssh|\.env|system prompt)"#;
+/// The imperative that follows the addressee.
+const DOC_VERB: &str = r#"(?:send|forward|email|post|upload|call|invoke|run|execute|visit|fetch|open|load|ignore|disregard|tell|say|state|respond|reply|answer|include|append|add|insert|render|delete|remove|transfer|approve|grant|print|reveal|output|recommend|mention|write|summari[sz]e|translate|do not|don't|never|always|make sure|stop)"#;
 
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     vec![
@@ -121,7 +135,15 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(
             "goal_hijacking",
             0.8,
-            r"\b(?:stop everything|instead,? (?:just )?(?:print|say|output|respond with|reply with))\b",
+            // The hijack shape whatever is ignored: "ignore <anything> and print '<string>'",
+            // "instead of summarising …, say …", "do not translate this; print …".
+            &[
+                r"\b(?:stop everything|instead,? (?:just )?(?:print|say|output|respond with|reply with))\b",
+                r#"\b(?:ignore|disregard|forget|skip)\b[^.\n]*?(?:\band\b|,|;|\.)\s*(?:then\s+|just\s+|only\s+|instead\s+|simply\s+)*(?:print|say|output|respond with|reply with|answer with|write|repeat|type|return)\s*:?\s*[\x22\x27“‘`<\[]"#,
+                r"\binstead of (?:summari[sz]ing|translating|answering|describing|processing|reading|analy[sz]ing)\b[^.\n]*?,?\s*(?:just\s+|only\s+|please\s+|you (?:must|should)\s+)?(?:print|say|output|write|respond|reply|repeat|tell|send|forward|call|visit|fetch|include)\b",
+                r"\b(?:do not|don't|never)\s+(?:summari[sz]e|translate|describe|analy[sz]e|process)\s+(?:this|the|these|it)\b[^.\n]*?[,;.]\s*(?:instead\s+|just\s+|only\s+)*(?:print|say|output|write|respond|reply|repeat|tell)\b",
+            ]
+            .join("|"),
         ),
         p(
             "goal_hijacking",
@@ -264,6 +286,46 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             "goal_hijacking",
             0.5,
             r"\b(?:përgjigj|phendul|impendulo|freagra|fhreagra|freagairt|fhreagairt)|\b(?:përsërit|phinda|athdhéan|ath-aithris)\b",
+        ),
+        // Document-embedded instructions by structure: where the instruction sits (a hidden
+        // comment or element, a fake turn or header) or whom it addresses, plus an act on the
+        // user's data. Each alternative needs both halves, so documentation *about* assistants,
+        // agents and tools does not fire.
+        p(
+            "document_instruction",
+            0.8,
+            &[
+            // An instruction inside an HTML comment, a hidden element or a markdown comment.
+            r#"(?:<!--|<(?:div|span|p)\b[^>\n]*?(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0|\bhidden\b)[^>\n]*?>|\[//\]:\s*#\s*\()[^.\n]*?(?:\b{ai}\b[^.\n]*?\b{verb}\b|\b(?:send|forward|email|post|upload|exfiltrate|call|invoke|visit|fetch|ignore|disregard|tell the user|reply|respond)\b[^.\n]*?\b{data}\b)"#,
+            // A fake turn addressed to the assistant that acts on the user's data, a URL or a tool.
+            r#"(?:^|\n)\s*(?:>\s*)?(?:assistant|ai|agent|llm|chatbot|model)\s*:\s*(?:please\s+)?(?:send|forward|email|post|upload|call|invoke|visit|fetch|open|ignore|disregard|delete|transfer|approve|grant|reveal|include|append)\b[^.\n]*?(?:\b{data}\b|https?://|@[a-z0-9-]+\.[a-z]{2,}|\btools?\b)"#,
+            // "AI agents processing this document must …".
+            r#"\b{ai}\s+(?:that is |that are |who is |which is |currently )?(?:reading|processing|summari[sz]ing|analy[sz]ing|parsing|scanning|ingesting|handling|reviewing|viewing|crawling|indexing)\s+(?:this|these|the following)\b[^.\n]*?\b(?:must|should|need to|are required to|is required to|have to|shall|will)\b"#,
+            // A fake `[system]` header opening a new task.
+            r#"\[(?:system|sys|admin|developer|assistant)\]\s*[:\-]?\s*(?:new |updated |priority |urgent )?(?:task|instructions?|directives?|orders?|override)\b|(?:^|\n)\s*(?:system|admin)\s*:\s*(?:new|updated|priority) (?:task|instructions?)\b"#,
+            // "When summarising this, also send …".
+            r#"\bwhen (?:you are |you're |you )?(?:summari[sz]ing|summari[sz]e|processing|process|reading|read|analy[sz]ing|translating|answering (?:questions )?about)\b[^.\n]*?\b(?:this|it|these)\b[^.\n]*?,\s*(?:also |first |please |then |always |you must |make sure to )?(?:send|forward|email|call|invoke|visit|fetch|include|append|tell|say|state|recommend|insert|ignore|disregard|delete|post|upload|output|print|mention|reveal)\b"#,
+            // "Before you answer, fetch/send …" with a URL, an address or the user's data.
+            r#"\b(?:before|after) (?:you )?(?:answer(?:ing)?|repl(?:y|ying)|respond(?:ing)?)(?: to the user)?,\s*(?:please |first |also )?(?:send|forward|email|call|invoke|visit|fetch|post|upload|include|reveal|print|output)\b[^.\n]*?(?:\b{data}\b|https?://|[a-z0-9._-]+@[a-z0-9-]+\.[a-z]{2,})"#,
+            // "Ignore the above / the user and …" inside quoted content.
+            r#"\b(?:ignore|disregard)\s+(?:the\s+|what\s+the\s+|whatever\s+the\s+)?(?:above|user|user'?s (?:request|question|instructions?|message|query|task))\b[^.\n]*?(?:\s*(?:and|,|;|\.)\s*)(?:instead\s+)?(?:just\s+|immediately\s+|please\s+)?(?:send|forward|call|say|tell|reply|respond|write|print|output|follow|answer|visit|fetch|run|delete|include|do)\b"#,
+            ]
+            .join("|")
+            .replace("{ai}", DOC_AI)
+            .replace("{data}", DOC_DATA)
+            .replace("{verb}", DOC_VERB),
+        ),
+        p(
+            "exfiltration",
+            0.8,
+            &[
+            // A markdown or HTML image whose query string carries data (rendering it leaks the data).
+            r#"!\[[^\]\n]*\]\(https?://[^)\s]+[?&][a-z_]{1,20}=\s*(?:[a-z_]*(?:data|history|chat|conversation|summary|user|email|secret|password|messages?|context|prompt)(?:[)&\s\x22\x27}\]>]|$)|\(|\[)|<img\b[^>\n]*?\bsrc\s*=\s*[\x22']?https?://[^\x22'\s>]+[?&][a-z_]{1,20}=\s*(?:\{|\[|<|\$|%7b|[a-z_]*(?:data|history|chat|conversation|summary|user|email|secret|password|messages?)(?:[)&\s\x22\x27}\]>]|$))"#,
+            // A named tool called with the user's data or an address.
+            r#"\b(?:call|invoke|use|run|execute|trigger)\s+(?:the\s+)?`?[a-z]+(?:_[a-z]+)+`?(?:\s*\([^)\n]*\))?\s*(?:tool|function)?\s*(?:with|to|and pass(?: it)?|passing)\b[^.\n]*?(?:\b(?:the user'?s?|conversation|chat history|all (?:previous )?messages|credentials|passwords?|api keys?|emails? to|inbox)\b|[a-z0-9._-]+@[a-z0-9-]+\.[a-z]{2,})"#,
+            ]
+            .join("|")
+            .replace("{data}", DOC_DATA),
         ),
         p(
             "sensitive_files",
