@@ -110,7 +110,8 @@ pub fn tools_key(gateway_id: &str, server: &str) -> String {
 pub struct LocalToolCache {
     inner: moka::future::Cache<String, CachedTools>,
     ttl: Duration,
-    configs: moka::future::Cache<String, CachedConfig>,
+    /// A handful of entries (one per gateway): a map with expiry checked on read is enough.
+    configs: Arc<std::sync::Mutex<std::collections::HashMap<String, CachedConfig>>>,
     config_ttl: Duration,
 }
 
@@ -126,14 +127,10 @@ impl LocalToolCache {
             .max_capacity(10_000)
             .time_to_live(ttl.max(Duration::from_secs(1)))
             .build();
-        let configs = moka::future::Cache::builder()
-            .max_capacity(1_000)
-            .time_to_live(config_ttl.max(Duration::from_secs(1)))
-            .build();
         Self {
             inner,
             ttl,
-            configs,
+            configs: Arc::default(),
             config_ttl,
         }
     }
@@ -213,28 +210,26 @@ impl ToolCache for LocalToolCache {
                 cached_at: now,
                 expires_at: now + self.config_ttl,
             };
-            self.configs
-                .insert(config_entry::config_key(gateway_id), entry)
-                .await;
+            if let Ok(mut configs) = self.configs.lock() {
+                configs.retain(|_, e| !e.is_expired());
+                configs.insert(config_entry::config_key(gateway_id), entry);
+            }
         })
     }
 
     fn get_config<'a>(&'a self, gateway_id: &'a str) -> BoxFuture<'a, Option<CachedConfig>> {
         Box::pin(async move {
-            let entry = self
-                .configs
-                .get(&config_entry::config_key(gateway_id))
-                .await?;
-            (!entry.is_expired()).then_some(entry)
+            let configs = self.configs.lock().ok()?;
+            let entry = configs.get(&config_entry::config_key(gateway_id))?;
+            (!entry.is_expired()).then(|| entry.clone())
         })
     }
 
     fn remove_config<'a>(&'a self, gateway_id: &'a str) -> BoxFuture<'a, bool> {
         Box::pin(async move {
             self.configs
-                .remove(&config_entry::config_key(gateway_id))
-                .await
-                .is_some()
+                .lock()
+                .is_ok_and(|mut c| c.remove(&config_entry::config_key(gateway_id)).is_some())
         })
     }
 }

@@ -916,7 +916,7 @@ impl Upstream {
         let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
         let exchange = async {
             let handle = conn.peer.send_request_with_option(request, options).await?;
-            let _route = progress.map(|route| {
+            let route_guard = progress.map(|route| {
                 if let Ok(mut routes) = self.progress.lock() {
                     routes.insert(handle.progress_token.clone(), route);
                 }
@@ -934,8 +934,10 @@ impl Upstream {
             // rmcp hands each notification to its own task but answers responses at once: let the
             // progress notifications that arrived before this response reach the client first (the
             // route is removed when this block ends).
-            for _ in 0..4 {
-                tokio::task::yield_now().await;
+            if route_guard.is_some() {
+                for _ in 0..4 {
+                    tokio::task::yield_now().await;
+                }
             }
             result
         };
