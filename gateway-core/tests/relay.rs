@@ -17,6 +17,7 @@ async fn echo_round_trip(lifecycle: rmcp::ClientLifecycleMode, upstream_era: &st
         vec![upstream_entry("echo_server", &["--era", upstream_era])],
         json!({}),
     );
+    let modern_client = matches!(lifecycle, rmcp::ClientLifecycleMode::Discover { .. });
     let session = connect(&config, lifecycle).await;
     let names = session.tool_names().await;
     assert!(
@@ -32,6 +33,14 @@ async fn echo_round_trip(lifecycle: rmcp::ClientLifecycleMode, upstream_era: &st
         .await;
     assert_eq!(text(&result), "hello");
     assert_ne!(result.is_error, Some(true));
+    if modern_client {
+        // Required by 2026-07-28 clients, also when a legacy upstream did not send it.
+        assert_eq!(
+            result.result_type,
+            Some(rmcp::model::ResultType::COMPLETE),
+            "resultType with a {upstream_era} upstream"
+        );
+    }
     session.close().await;
 }
 

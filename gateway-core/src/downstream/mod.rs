@@ -258,6 +258,21 @@ fn caller(context: &RequestContext<RoleServer>, session: u64) -> crate::upstream
     }
 }
 
+/// A final result relayed from an upstream that left out `resultType` (legacy servers, SDKs that treat
+/// it as optional) gets `"complete"`, which 2026-07-28 clients require; rmcp strips it again for legacy
+/// clients.
+fn complete_result(response: CallToolResponse) -> CallToolResponse {
+    match response {
+        CallToolResponse::Complete(mut result) => {
+            result
+                .result_type
+                .get_or_insert(rmcp::model::ResultType::COMPLETE);
+            CallToolResponse::Complete(result)
+        }
+        other => other,
+    }
+}
+
 /// Numbers the client sessions of this process (see [`crate::upstream::ClientRef::session`]).
 static SESSIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
@@ -540,7 +555,7 @@ impl ServerHandler for GatewayServer {
             // A client's `notifications/cancelled` cancels `context.ct`: dropping the call then cancels
             // it upstream too, and the late result is never sent.
             return tokio::select! {
-                result = gateway.call_direct(request, caller, &request_id) => result,
+                result = gateway.call_direct(request, caller, &request_id) => result.map(complete_result),
                 _ = context.ct.cancelled() => Err(McpError::internal_error(
                     "the request was cancelled by the client",
                     None,

@@ -289,6 +289,10 @@ impl Gateway {
                 .with_decision(Decision::Allowed)
                 .with_duration(started.elapsed()),
         );
+        // `resultType` is required by 2026-07-28 clients; rmcp strips it for legacy ones.
+        result
+            .result_type
+            .get_or_insert(rmcp::model::ResultType::COMPLETE);
         Ok(ReadResourceResponse::Complete(result))
     }
 
@@ -316,12 +320,15 @@ impl Gateway {
                 .await?;
         }
         params.name = name.clone();
-        let response = self.servers[index]
+        let mut response = self.servers[index]
             .upstream
             .get_prompt(params)
             .await
             .map_err(|e| upstream_error(&e))?;
-        if let GetPromptResponse::Complete(result) = &response {
+        if let GetPromptResponse::Complete(result) = &mut response {
+            result
+                .result_type
+                .get_or_insert(rmcp::model::ResultType::COMPLETE);
             let text: Vec<String> = result
                 .messages
                 .iter()

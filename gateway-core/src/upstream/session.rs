@@ -1074,6 +1074,8 @@ impl Upstream {
 
     /// `resources/subscribe` for `uri` (held once per URI, however many clients watch it).
     pub async fn subscribe(&self, uri: &str) -> Result<(), UpstreamError> {
+        // Servers that do not advertise `resources.subscribe` are not asked (a 2026 server without it
+        // may never acknowledge a listen stream for resources): the client gets a clear error at once.
         let supported = self
             .capabilities()
             .await?
