@@ -105,7 +105,8 @@ pub fn request_text(request: &InputRequest) -> String {
     out.join("\n")
 }
 
-fn unsupported(server: &str, what: &str, capability: &str) -> ErrorData {
+/// The refusal when the server asks for something the client did not declare it supports.
+pub fn unsupported(server: &str, what: &str, capability: &str) -> ErrorData {
     ErrorData::invalid_request(
         format!(
             "server '{server}' asked for {what}, but the client did not declare the '{capability}' capability"

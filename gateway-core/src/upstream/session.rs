@@ -86,21 +86,6 @@ impl UpstreamClient {
             )
         })
     }
-
-    fn require(&self, target: &Target, has: bool, what: &str) -> Result<(), ErrorData> {
-        let _ = target;
-        if has {
-            Ok(())
-        } else {
-            Err(ErrorData::invalid_request(
-                format!(
-                    "server '{}' asked for {what}, but the client did not declare that capability",
-                    self.server
-                ),
-                None,
-            ))
-        }
-    }
 }
 
 /// Removes a progress route when its request ends, however it ends.
@@ -173,8 +158,13 @@ impl ClientHandler for UpstreamClient {
         if target.client.is_legacy() {
             return bridge::sample(&target.client, &self.server, params).await;
         }
-        let has = target.client.capabilities.sampling.is_some();
-        self.require(&target, has, "sampling (an LLM completion)")?;
+        if target.client.capabilities.sampling.is_none() {
+            return Err(bridge::unsupported(
+                &self.server,
+                "sampling (an LLM completion)",
+                "sampling",
+            ));
+        }
         self.ask_parked(&target, request).await
     }
 
@@ -189,8 +179,13 @@ impl ClientHandler for UpstreamClient {
         if target.client.is_legacy() {
             return bridge::elicit(&target.client, &self.server, params).await;
         }
-        let has = target.client.capabilities.elicitation.is_some();
-        self.require(&target, has, "user input (elicitation)")?;
+        if target.client.capabilities.elicitation.is_none() {
+            return Err(bridge::unsupported(
+                &self.server,
+                "user input (elicitation)",
+                "elicitation",
+            ));
+        }
         self.ask_parked(&target, request).await
     }
 
@@ -203,8 +198,13 @@ impl ClientHandler for UpstreamClient {
         if target.client.is_legacy() {
             return bridge::roots(&target.client, &self.server).await;
         }
-        let has = target.client.capabilities.roots.is_some();
-        self.require(&target, has, "the client's roots")?;
+        if target.client.capabilities.roots.is_none() {
+            return Err(bridge::unsupported(
+                &self.server,
+                "the client's roots",
+                "roots",
+            ));
+        }
         let request = InputRequest::ListRoots(rmcp::model::ListRootsRequest::default());
         self.ask_parked(&target, request).await
     }
