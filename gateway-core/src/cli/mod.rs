@@ -165,12 +165,38 @@ fn open_audit(cfg: &GatewayConfig) -> AuditLog {
     }
 }
 
-/// The gateway key presented by the client's environment.
-fn presented_key() -> Option<String> {
-    std::env::var("ENKRYPT_GATEWAY_KEY")
+/// The gateway key presented by the client's environment, with a `${keyring:NAME}` reference (what
+/// `client install` writes when a keychain is usable) resolved from the OS keychain.
+async fn presented_key() -> Result<Option<String>, String> {
+    let raw = std::env::var("ENKRYPT_GATEWAY_KEY")
         .ok()
         .filter(|k| !k.trim().is_empty())
-        .or_else(|| std::env::var("ENKRYPT_APIKEY").ok())
+        .or_else(|| std::env::var("ENKRYPT_APIKEY").ok());
+    match raw {
+        Some(value) if value.contains("${keyring:") || value.contains("${env:") => {
+            tokio::task::spawn_blocking(move || resolve_key_reference(&value))
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()))
+                .map(Some)
+        }
+        other => Ok(other),
+    }
+}
+
+/// Resolves the references in a presented key (blocking: the keychain may be a D-Bus call).
+fn resolve_key_reference(value: &str) -> Result<String, String> {
+    let keychain = crate::secrets::KeychainSource::default();
+    let sources = config::RefSources {
+        env: &config::ProcessEnv,
+        keyring: &keychain,
+    };
+    config::refs::resolve_str(value, &sources).map_err(|problems| {
+        format!(
+            "ENKRYPT_GATEWAY_KEY refers to the OS keychain ({value}), which did not give the key: {}. \
+             Re-run `gateway-core client install` (or \"Add to …\" in the app) to write a fresh entry",
+            problems.join("; ")
+        )
+    })
 }
 
 /// [`config::load`] on the blocking pool: resolving `${keyring:…}` references talks to the OS keychain.
@@ -247,7 +273,13 @@ async fn run_stdio(path: PathBuf) -> ExitCode {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let key = presented_key();
+    let key = match presented_key().await {
+        Ok(key) => key,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(EXIT_AUTH);
+        }
+    };
     let index = match crate::auth::find_gateway_index(&cfg, key.as_deref()) {
         Ok(index) => index,
         Err(error) => {

@@ -59,7 +59,13 @@ pub async fn run(args: ServeArgs, path: PathBuf) -> ExitCode {
         Err(code) => return code,
     };
     let keys = if args.no_auth {
-        let key = presented_key();
+        let key = match presented_key().await {
+            Ok(key) => key,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::from(EXIT_AUTH);
+            }
+        };
         if let Err(error) = crate::auth::find_gateway_index(&cfg, key.as_deref()) {
             eprintln!("error: --no-auth needs ENKRYPT_GATEWAY_KEY to select a gateway: {error}");
             return ExitCode::from(EXIT_AUTH);

@@ -73,7 +73,21 @@ pub fn lock_path(path: &Path) -> PathBuf {
 pub fn update_json_file(
     path: &Path,
     mode: WriteMode,
+    edit: impl FnMut(&mut Map<String, Value>) -> Result<(), ShapeError>,
+) -> Result<FileUpdate, ClientError> {
+    update_json_file_with(path, mode, true, edit, |_, _| Ok(()))
+}
+
+/// [`update_json_file`] with control over the timestamped backup, and a hook that runs under the lock
+/// just before the file is replaced, with the exact bytes being replaced (`None`: no file) and the new
+/// bytes. The hook's error aborts the write. `import` saves its restore record there, so the record
+/// always describes the very bytes it undoes.
+pub fn update_json_file_with(
+    path: &Path,
+    mode: WriteMode,
+    backup: bool,
     mut edit: impl FnMut(&mut Map<String, Value>) -> Result<(), ShapeError>,
+    mut before_write: impl FnMut(Option<&[u8]>, &[u8]) -> Result<(), ClientError>,
 ) -> Result<FileUpdate, ClientError> {
     let path = resolve_symlink(path);
     // Optimistic pass without the lock: a malformed file or a no-op edit ends here, touching nothing.
@@ -110,7 +124,8 @@ pub fn update_json_file(
             debug!(path = %path.display(), attempt, "file changed under us; retrying");
             continue;
         }
-        let outcome = write_atomic(&path, &bytes, true)?;
+        before_write(last_read.as_deref(), &bytes)?;
+        let outcome = write_atomic(&path, &bytes, backup)?;
         update.written = true;
         update.backup = outcome.backup;
         debug!(path = %path.display(), backup = ?update.backup, "client config written");
@@ -299,13 +314,13 @@ fn detect_indent(text: &str) -> String {
 }
 
 /// An exclusive advisory lock on a file, released on drop (and by the OS if the process dies).
-struct FileLock {
+pub(crate) struct FileLock {
     file: File,
     path: PathBuf,
 }
 
 impl FileLock {
-    fn acquire(path: &Path) -> Result<Self, ClientError> {
+    pub(crate) fn acquire(path: &Path) -> Result<Self, ClientError> {
         let err = |source| ClientError::Lock {
             path: path.to_path_buf(),
             source,

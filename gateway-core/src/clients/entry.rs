@@ -3,7 +3,9 @@
 //!
 //! The entry is named [`ENTRY_NAME`] and runs the absolute path of the gateway-core binary with
 //! `--config <absolute gateway config>` and the gateway key in `env` ([`build_entry`] is the only place
-//! that decides this). Only the fields we own are managed (`type` where the client uses it, `command`,
+//! that decides this). When a keychain is usable the key itself stays out of the client's file: `env`
+//! carries a `${keyring:NAME}` reference that gateway-core resolves at start ([`KeyDelivery`]); the
+//! plain key is the fallback and is reported as such. Only the fields we own are managed (`type` where the client uses it, `command`,
 //! `args`, `env.ENKRYPT_GATEWAY_KEY`); keys a user added to our entry (another env var, `disabled`…)
 //! are kept. The key never appears in a [`StaleReason`] or a rendered entry in clear: see [`masked`].
 
@@ -12,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use super::key::KeyDelivery;
 use super::paths::{Os, PathEnv};
 use super::{ClientError, ClientSpec, EntryShape};
 use crate::secret::{Sensitive, mask};
@@ -36,6 +39,8 @@ pub struct Context {
     /// The gateway key given to the client in `env`; `None` when the gateway config could not be read
     /// (enough for `status` and `uninstall`, not for `install`).
     pub gateway_key: Option<Sensitive<String>>,
+    /// How the key reaches the client's entry: a keychain reference or the key itself.
+    pub key_delivery: KeyDelivery,
 }
 
 impl Context {
@@ -47,6 +52,15 @@ impl Context {
         Ok(ctx)
     }
 
+    /// Like [`Context::from_process`] for the gateway `gateway` selects (its `id`; the first when
+    /// `None`), with the key id for the keychain name.
+    pub fn for_gateway(config: &Path, gateway: Option<&str>) -> Result<(Self, String), ClientError> {
+        let mut ctx = Self::without_key(config)?;
+        let (key, id) = gateway_key(&ctx.gateway_config, gateway)?;
+        ctx.gateway_key = Some(key);
+        Ok((ctx, id))
+    }
+
     /// Like [`Context::from_process`] but without reading the gateway config (no key).
     pub fn without_key(config: &Path) -> Result<Self, ClientError> {
         Ok(Self {
@@ -55,6 +69,7 @@ impl Context {
             gateway_binary: current_binary()?,
             gateway_config: absolute(config),
             gateway_key: None,
+            key_delivery: KeyDelivery::Plain,
         })
     }
 }
@@ -79,10 +94,31 @@ pub fn absolute(path: &Path) -> PathBuf {
 
 /// The key of the first gateway in the config at `path`.
 pub fn first_gateway_key(path: &Path) -> Result<Sensitive<String>, ClientError> {
+    gateway_key(path, None).map(|(key, _)| key)
+}
+
+/// The key and id of the gateway with id `gateway` (the first when `None`) in the config at `path`.
+pub fn gateway_key(
+    path: &Path,
+    gateway: Option<&str>,
+) -> Result<(Sensitive<String>, String), ClientError> {
     let cfg = crate::config::load(path)?;
-    cfg.gateways
-        .first()
-        .map(|g| g.key.clone())
+    let found = match gateway {
+        None => cfg.gateways.first(),
+        Some(id) => {
+            let found = cfg.gateways.iter().find(|g| g.id == id);
+            if found.is_none() {
+                return Err(ClientError::UnknownGateway {
+                    id: id.to_owned(),
+                    path: path.to_path_buf(),
+                    known: cfg.gateways.iter().map(|g| g.id.clone()).collect(),
+                });
+            }
+            found
+        }
+    };
+    found
+        .map(|g| (g.key.clone(), g.id.clone()))
         .ok_or_else(|| ClientError::NoGateway {
             path: path.to_path_buf(),
         })
@@ -107,7 +143,10 @@ pub fn build_entry(client: &ClientSpec, ctx: &Context) -> Result<Map<String, Val
         "args".into(),
         json!(["--config", path_str(&ctx.gateway_config)?]),
     );
-    entry.insert("env".into(), json!({ GATEWAY_KEY_ENV: key.expose() }));
+    entry.insert(
+        "env".into(),
+        json!({ GATEWAY_KEY_ENV: ctx.key_delivery.env_value(key) }),
+    );
     Ok(entry)
 }
 
@@ -149,6 +188,8 @@ pub enum StaleField {
     ConfigPath,
     /// `env.ENKRYPT_GATEWAY_KEY` is missing or another key.
     GatewayKey,
+    /// `env.ENKRYPT_GATEWAY_KEY` holds the key in plain text although the keychain holds it.
+    PlainKey,
 }
 
 /// Why an entry is stale: which field, what was found, what is expected (keys masked).
@@ -171,6 +212,7 @@ impl std::fmt::Display for StaleReason {
             StaleField::Args => "args",
             StaleField::ConfigPath => "config path",
             StaleField::GatewayKey => "gateway key",
+            StaleField::PlainKey => "gateway key in plain text (the keychain can hold it)",
         };
         let found = self.found.as_deref().unwrap_or("(missing)");
         match &self.expected {
@@ -240,25 +282,45 @@ pub fn compare(client: &ClientSpec, ctx: &Context, existing: &Value) -> Vec<Stal
             .get("env")
             .and_then(|env| env.get(GATEWAY_KEY_ENV))
             .and_then(Value::as_str);
-        if found != Some(key.expose().as_str()) {
-            let found = found.map(mask);
-            reasons.push(reason(StaleField::GatewayKey, found, Some(key.masked())));
+        let wanted = ctx.key_delivery.env_value(key);
+        let plain = found == Some(key.expose().as_str());
+        if plain && matches!(ctx.key_delivery, KeyDelivery::Keychain { .. }) {
+            reasons.push(reason(StaleField::PlainKey, Some(key.masked()), Some(wanted)));
+        } else if found != Some(wanted.as_str()) && !plain {
+            let found = found.map(|f| if f.starts_with("${keyring:") { f.to_owned() } else { mask(f) });
+            let expected = match &ctx.key_delivery {
+                KeyDelivery::Plain => key.masked(),
+                KeyDelivery::Keychain { .. } => wanted,
+            };
+            reasons.push(reason(StaleField::GatewayKey, found, Some(expected)));
         }
     }
     reasons
 }
 
-/// `entry` with every `env` value masked, for display and JSON reports.
+/// `entry` with every `env` value masked (keychain references are shown as they are), for display
+/// and JSON reports.
 pub fn masked(entry: &Value) -> Value {
     let mut out = entry.clone();
-    if let Some(Value::Object(env)) = out.get_mut("env") {
-        for value in env.values_mut() {
-            if let Value::String(s) = value {
-                *s = mask(s);
+    for field in ["env", "headers"] {
+        if let Some(Value::Object(values)) = out.get_mut(field) {
+            for value in values.values_mut() {
+                if let Value::String(s) = value
+                    && !is_reference(s)
+                {
+                    *s = mask(s);
+                }
             }
         }
     }
     out
+}
+
+/// Whether `value` is exactly one `${keyring:…}` or `${env:…}` reference.
+pub fn is_reference(value: &str) -> bool {
+    (value.starts_with("${keyring:") || value.starts_with("${env:"))
+        && value.ends_with('}')
+        && value.matches("${").count() == 1
 }
 
 #[cfg(test)]

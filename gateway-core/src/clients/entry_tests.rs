@@ -13,7 +13,29 @@ fn ctx(key: Option<&str>) -> Context {
         gateway_binary: PathBuf::from("/opt/enkrypt/gateway-core"),
         gateway_config: PathBuf::from("/home/u/.enkrypt/enkrypt_mcp_config.json"),
         gateway_key: key.map(|k| Sensitive::new(k.to_owned())),
+        key_delivery: KeyDelivery::Plain,
     }
+}
+
+#[test]
+fn a_keychain_delivery_writes_a_reference_and_a_plain_key_is_then_stale() {
+    let client = find("cursor").expect("client");
+    let mut c = ctx(Some(KEY));
+    let plain = build_entry(client, &c).expect("entry");
+    c.key_delivery = KeyDelivery::Keychain {
+        name: "gateway-key.g.abcd".into(),
+    };
+    let by_ref = build_entry(client, &c).expect("entry");
+    assert_eq!(
+        by_ref["env"][GATEWAY_KEY_ENV],
+        json!("${keyring:gateway-key.g.abcd}")
+    );
+    assert!(!serde_json::to_string(&by_ref).expect("json").contains(KEY));
+    assert!(compare(client, &c, &Value::Object(by_ref)).is_empty());
+    let stale = compare(client, &c, &Value::Object(plain));
+    assert_eq!(stale.len(), 1, "{stale:?}");
+    assert_eq!(stale[0].field, StaleField::PlainKey);
+    assert!(!stale[0].to_string().contains(KEY), "{}", stale[0]);
 }
 
 const KEY: &str = "entry-test-key-0123456789";

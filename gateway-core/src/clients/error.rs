@@ -110,6 +110,22 @@ pub enum ClientError {
         /// The gateway config file.
         path: PathBuf,
     },
+    /// `--gateway ID` names no gateway of the config.
+    #[error("{} has no gateway with id `{id}` (its gateways: {})", path.display(), known.join(", "))]
+    UnknownGateway {
+        /// The id given.
+        id: String,
+        /// The gateway config file.
+        path: PathBuf,
+        /// The ids it has.
+        known: Vec<String>,
+    },
+    /// The gateway key could not be stored in, or read back from, the OS keychain.
+    #[error("cannot keep the gateway key in the OS keychain: {reason}")]
+    Keychain {
+        /// Why (never the key).
+        reason: String,
+    },
     /// The operation needs the gateway key, but the context has none.
     #[error("the gateway key is unknown (the gateway config could not be read)")]
     NoGatewayKey,
@@ -149,6 +165,8 @@ impl ClientError {
             ClientError::GatewayConfig { source } => source.code(),
             ClientError::NoGateway { .. } => "gateway_config_no_gateway",
             ClientError::NoGatewayKey => "gateway_key_unknown",
+            ClientError::UnknownGateway { .. } => "gateway_not_found",
+            ClientError::Keychain { .. } => "keychain_unavailable",
         }
     }
 

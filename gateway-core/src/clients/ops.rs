@@ -14,7 +14,7 @@ use tracing::debug;
 
 use super::edit::{self, ShapeError, WriteMode};
 use super::entry::{self, Context, ENTRY_NAME, StaleReason};
-use super::{ClientError, ClientSpec, ErrorBody};
+use super::{ClientError, ClientSpec, ErrorBody, KeyDelivery};
 use crate::config::JsonPath;
 
 /// What an install or uninstall did (or, in a dry run, would do) to the client's file.
@@ -58,6 +58,8 @@ pub struct ChangeReport {
     pub entry: Option<Value>,
     /// For an update: what was stale before.
     pub stale_before: Vec<StaleReason>,
+    /// How the gateway key is given to the client: a keychain reference or plain text.
+    pub key_delivery: KeyDelivery,
 }
 
 /// Where our entry stands in a client's file.
@@ -95,6 +97,10 @@ pub struct ClientStatus {
     pub stale: Vec<StaleReason>,
     /// Why the state is unknown.
     pub error: Option<ErrorBody>,
+    /// Whether the entry carries the gateway key in plain text (`None` when there is no entry).
+    pub key_in_plain_text: Option<bool>,
+    /// Servers the client still runs directly, not through the gateway (names; our entry excluded).
+    pub direct_servers: Vec<String>,
 }
 
 fn servers_path(client: &ClientSpec) -> JsonPath {
@@ -137,6 +143,21 @@ fn find_entry<'d>(
         None => Ok(None),
         Some(Value::Object(servers)) => Ok(servers.get(ENTRY_NAME)),
         Some(other) => Err(wrong_shape(client, other)),
+    }
+}
+
+/// The servers of a parsed client document other than ours, in file order (a shape problem gives
+/// none: `status` reports it through the entry look-up).
+pub(crate) fn direct_servers(client: &ClientSpec, doc: &Map<String, Value>) -> Vec<String> {
+    match doc.get(client.servers_key) {
+        Some(Value::Object(servers)) => servers
+            .iter()
+            .filter(|(name, value)| {
+                name.as_str() != ENTRY_NAME && !super::import::points_at_gateway(value)
+            })
+            .map(|(name, _)| name.clone())
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -189,6 +210,7 @@ pub fn install(
         } else {
             Vec::new()
         },
+        key_delivery: ctx.key_delivery.clone(),
     })
 }
 
@@ -235,6 +257,7 @@ pub fn uninstall(
         detected,
         entry: removed,
         stale_before: Vec::new(),
+        key_delivery: ctx.key_delivery.clone(),
     })
 }
 
@@ -250,6 +273,8 @@ pub fn status(client: &ClientSpec, ctx: &Context) -> ClientStatus {
         state: EntryState::NotInstalled,
         stale: Vec::new(),
         error: None,
+        key_in_plain_text: None,
+        direct_servers: Vec::new(),
     };
     let fail = |mut status: ClientStatus, error: ClientError| {
         status.state = EntryState::Unknown;
@@ -268,6 +293,7 @@ pub fn status(client: &ClientSpec, ctx: &Context) -> ClientStatus {
     };
     status.file_exists = true;
     let found = edit::parse(&path, &bytes).and_then(|doc| {
+        status.direct_servers = direct_servers(client, &doc);
         find_entry(client, &doc)
             .map(|e| e.cloned())
             .map_err(|shape| edit::shape_error(&path, &bytes, shape))
@@ -276,6 +302,13 @@ pub fn status(client: &ClientSpec, ctx: &Context) -> ClientStatus {
         Ok(None) => {}
         Ok(Some(existing)) => {
             status.installed = true;
+            status.key_in_plain_text = Some(
+                existing
+                    .get("env")
+                    .and_then(|env| env.get(super::GATEWAY_KEY_ENV))
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| !v.starts_with("${keyring:")),
+            );
             status.stale = entry::compare(client, ctx, &existing);
             status.state = if status.stale.is_empty() {
                 EntryState::UpToDate

@@ -76,6 +76,22 @@ pub struct GuardrailPolicySpec {
     pub additional_config: Map<String, Value>,
 }
 
+/// The detectors a new server blocks on by default, on both sides.
+pub const DEFAULT_BLOCK: [&str; 3] = ["injection_attack", "pii", "secrets"];
+
+impl GuardrailPolicySpec {
+    /// The policy every new server gets (added in the app, imported from a client, or made by `init`):
+    /// enabled, blocking prompt injection, personal data and secrets. Users can change it.
+    pub fn protected() -> Self {
+        Self {
+            enabled: true,
+            policy_name: None,
+            block: DEFAULT_BLOCK.iter().map(|d| (*d).to_owned()).collect(),
+            additional_config: Map::new(),
+        }
+    }
+}
+
 /// Which side of a call a guardrail policy checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -102,10 +118,12 @@ pub struct ServerSpec {
     /// Tools refused even when allowed (applied after `tools`).
     #[serde(default)]
     pub denied_tools: Vec<DeniedToolSpec>,
-    /// Input policy; `None` leaves an existing one unchanged (a new server gets a disabled one).
+    /// Input policy; `None` leaves an existing one unchanged (a new server gets
+    /// [`GuardrailPolicySpec::protected`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_guardrails: Option<GuardrailPolicySpec>,
-    /// Output policy; `None` leaves an existing one unchanged (a new server gets a disabled one).
+    /// Output policy; `None` leaves an existing one unchanged (a new server gets
+    /// [`GuardrailPolicySpec::protected`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_guardrails: Option<GuardrailPolicySpec>,
 }
@@ -301,7 +319,8 @@ fn transport_value(
 }
 
 /// Write `spec` into `entry` (empty for a new server). Policies left `None` are kept as they are, or
-/// written disabled for a new entry (the reference's 1.x reads both policies unconditionally).
+/// written as the protective default for a new entry (checks on unless the user turns them off; the
+/// reference's 1.x reads both policies unconditionally, so they are always written).
 pub(super) fn write_server(
     entry: &mut Map<String, Value>,
     spec: &ServerSpec,
@@ -336,7 +355,7 @@ pub(super) fn write_server(
     ] {
         match policy {
             Some(p) => set_policy(entry, side, p, format),
-            None if fresh => set_policy(entry, side, &GuardrailPolicySpec::default(), format),
+            None if fresh => set_policy(entry, side, &GuardrailPolicySpec::protected(), format),
             None => {}
         }
     }

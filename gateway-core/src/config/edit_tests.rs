@@ -117,8 +117,9 @@ fn adding_a_server_to_a_v1_file_appends_one_entry_and_keeps_the_rest() {
         "description": "files server",
         "config": {"command": "npx", "args": ["--flag"], "env": {"TOKEN": "${keyring:files_token}"}},
         "tools": {},
-        "input_guardrails_policy": {"enabled": false, "additional_config": {}, "block": []},
-        "output_guardrails_policy": {"enabled": false, "additional_config": {}, "block": []}
+        // A new server is protected by default (checks the user can change).
+        "input_guardrails_policy": {"enabled": true, "additional_config": {}, "block": ["injection_attack", "pii", "secrets"]},
+        "output_guardrails_policy": {"enabled": true, "additional_config": {}, "block": ["injection_attack", "pii", "secrets"]}
     }));
     assert_same(&on_disk(&f.path), &expected);
     let backup = outcome.backup.expect("a backup");
@@ -303,15 +304,15 @@ fn adding_to_a_v2_file_selects_the_gateway_by_config_or_gateway_id() {
     save(&mut doc).expect("save");
 
     let mut expected = parse(V2);
-    let disabled = json!({"enabled": false, "additional_config": {}, "block": []});
+    let protected = json!({"enabled": true, "additional_config": {}, "block": ["injection_attack", "pii", "secrets"]});
     v2_servers(&mut expected).push(json!({
         "server_name": "remote",
         "description": "",
         "config": {"type": "http", "url": "https://mcp.example.com/mcp", "headers": {}},
         "tools": {},
         "denied_tools": [{"name": "admin_*", "reason": "admin tools are off"}],
-        "input_guardrails_config": disabled,
-        "output_guardrails_config": disabled
+        "input_guardrails_config": protected,
+        "output_guardrails_config": protected
     }));
     assert_same(&on_disk(&f.path), &expected);
 }

@@ -117,6 +117,7 @@ pub(super) fn load_text(
     let mut common = parse_common(&mut r, &common_entries);
     apply_enkrypt_config(&mut r, root, &mut common);
     let gateways = finish_gateways(&mut r, root, gateways, format);
+    super::detectors::check(&mut r, root, super::detectors::effective_provider(&common));
 
     let diagnostics = r.finish();
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {

@@ -85,7 +85,19 @@ pub(super) fn server_path(rest: &str) -> String {
 fn v1_fixture_loads_into_the_model() {
     let c = ok(V1);
     assert_eq!(c.format, ConfigFormat::V1);
-    assert!(c.warnings.is_empty(), "{:#?}", c.warnings);
+    // The reference's sample policy blocks on `policy_violation`, which the offline provider this
+    // fixture selects cannot run: that (and only that) is warned about, at the list item.
+    let [w] = c.warnings.as_slice() else {
+        panic!("{:#?}", c.warnings)
+    };
+    assert!(
+        w.location
+            .json_path
+            .ends_with("].mcp_config[0].input_guardrails_policy.block[0]"),
+        "{}",
+        w.location.json_path
+    );
+    assert!(w.message.contains("`policy_violation` needs the Enkrypt AI API"));
     assert_eq!(c.common.api_key, None, "the placeholder means no key");
     assert_eq!(c.common.guardrails_provider, Some(GuardrailProvider::Local));
     assert_eq!(

@@ -14,6 +14,7 @@
 //! and headers never appear in a diagnostic and sit in [`crate::secret::Sensitive`] in the model.
 
 mod common;
+pub mod detectors;
 pub mod edit;
 mod load;
 pub mod locate;

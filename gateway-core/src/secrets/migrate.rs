@@ -372,7 +372,7 @@ fn url_looks_secret(url: &str) -> bool {
 /// A keychain name for each found secret, and whether the keychain already holds that exact value. The
 /// same value found twice (one server in several gateways) shares a name; a name already holding another
 /// value gets a `-2`, `-3`… suffix instead of being overwritten.
-fn plan_names(
+pub(crate) fn plan_names(
     found: &[FoundSecret],
     store: &dyn SecretStore,
     dry_run: bool,

@@ -15,7 +15,7 @@ mod keychain;
 pub mod migrate;
 mod name;
 pub mod shape;
-mod spans;
+pub(crate) mod spans;
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -457,9 +457,15 @@ export type ServerSpec = {
   tools?: { [key: string]: unknown };
   /** Tools refused even when allowed (applied after `tools`). */
   denied_tools?: DeniedToolSpec[];
-  /** Input policy; `None` leaves an existing one unchanged (a new server gets a disabled one). */
+  /**
+   * Input policy; `None` leaves an existing one unchanged (a new server gets
+   * [`GuardrailPolicySpec::protected`]).
+   */
   input_guardrails?: GuardrailPolicySpec | null;
-  /** Output policy; `None` leaves an existing one unchanged (a new server gets a disabled one). */
+  /**
+   * Output policy; `None` leaves an existing one unchanged (a new server gets
+   * [`GuardrailPolicySpec::protected`]).
+   */
   output_guardrails?: GuardrailPolicySpec | null;
 };
 
