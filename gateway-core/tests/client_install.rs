@@ -438,6 +438,7 @@ fn crash_writer_context(home: PathBuf, config: PathBuf) -> Context {
         gateway_binary: PathBuf::from("/opt/enkrypt/bin/gateway-core"),
         gateway_config: config,
         gateway_key: Some(Sensitive::new(KEY.to_owned())),
+        key_delivery: clients::KeyDelivery::Plain,
     }
 }
 

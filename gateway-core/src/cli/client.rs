@@ -151,7 +151,14 @@ fn run_blocking(command: ClientCommand, config: PathBuf) -> ExitCode {
     match command {
         ClientCommand::Install(args) => change(
             &args,
-            || install_context(&config, args.gateway.as_deref(), args.dry_run, args.plain_key),
+            || {
+                install_context(
+                    &config,
+                    args.gateway.as_deref(),
+                    args.dry_run,
+                    args.plain_key,
+                )
+            },
             clients::install,
         ),
         ClientCommand::Import(args) => run_import(&args, &config),
@@ -178,12 +185,12 @@ fn install_context(
     };
     let (delivery, fallback) =
         clients::key::choose_delivery(&Keychain::new(), &id, &key, dry_run, plain);
-    if let (KeyDelivery::Plain, Some(reason)) = (&delivery, fallback) {
-        if !plain {
-            eprintln!(
-                "warning: the OS keychain is not usable ({reason}); the gateway key is written into the client's file in plain text"
-            );
-        }
+    if let (KeyDelivery::Plain, Some(reason)) = (&delivery, fallback)
+        && !plain
+    {
+        eprintln!(
+            "warning: the OS keychain is not usable ({reason}); the gateway key is written into the client's file in plain text"
+        );
     }
     ctx.key_delivery = delivery;
     Ok(ctx)
@@ -409,7 +416,12 @@ fn run_import(args: &ImportArgs, config: &std::path::Path) -> ExitCode {
             }
         }
     }
-    let ctx = match install_context(config, args.gateway.as_deref(), args.dry_run, args.plain_key) {
+    let ctx = match install_context(
+        config,
+        args.gateway.as_deref(),
+        args.dry_run,
+        args.plain_key,
+    ) {
         Ok(ctx) => ctx,
         Err(error) => return fail(&error, args.json),
     };
@@ -463,7 +475,10 @@ fn print_import(report: &ImportReport, all: bool) {
         match c.outcome {
             ClientOutcome::NoFile => {
                 if !all {
-                    println!("{}: no config file at {path}; nothing to import.", c.client_name);
+                    println!(
+                        "{}: no config file at {path}; nothing to import.",
+                        c.client_name
+                    );
                 }
                 continue;
             }
@@ -491,7 +506,10 @@ fn print_import(report: &ImportReport, all: bool) {
             println!("  + {}{renamed}: {verb} ({})", s.name, s.target);
             for m in &s.secrets {
                 let verb = if dry { "would move" } else { "moved" };
-                println!("      {} {verb} to the keychain as `{}`", m.field, m.keychain);
+                println!(
+                    "      {} {verb} to the keychain as `{}`",
+                    m.field, m.keychain
+                );
             }
         }
         for k in &c.skipped {
@@ -525,7 +543,9 @@ fn print_import(report: &ImportReport, all: bool) {
     }
     match &report.key_delivery {
         KeyDelivery::Keychain { name } => {
-            println!("The gateway key is in the OS keychain (`{name}`); client files only reference it.")
+            println!(
+                "The gateway key is in the OS keychain (`{name}`); client files only reference it."
+            )
         }
         KeyDelivery::Plain => println!(
             "note: the gateway key is written into the client files in plain text (no keychain)."
@@ -533,11 +553,7 @@ fn print_import(report: &ImportReport, all: bool) {
     }
     if dry {
         println!("Dry run: nothing was written.");
-    } else if report
-        .clients
-        .iter()
-        .any(|c| c.written)
-    {
+    } else if report.clients.iter().any(|c| c.written) {
         println!("Restart the client apps to load the change.");
     }
 }
@@ -583,7 +599,11 @@ fn run_restore(args: &RestoreArgs, config: &std::path::Path) -> ExitCode {
                     "{would} {}'s config {} back as it was before the import{}.",
                     report.client_name,
                     report.path.display(),
-                    if report.byte_identical { " (byte for byte)" } else { "" }
+                    if report.byte_identical {
+                        " (byte for byte)"
+                    } else {
+                        ""
+                    }
                 ),
                 import::RestoreOutcome::AlreadyRestored => println!(
                     "{}'s config {} is already as it was before the import.",
@@ -592,7 +612,10 @@ fn run_restore(args: &RestoreArgs, config: &std::path::Path) -> ExitCode {
                 ),
             }
             if let Some(backup) = &report.backup {
-                println!("The file as it was just now is saved as {}.", backup.display());
+                println!(
+                    "The file as it was just now is saved as {}.",
+                    backup.display()
+                );
             }
             if !report.removed_servers.is_empty() {
                 println!(

@@ -54,7 +54,10 @@ impl Context {
 
     /// Like [`Context::from_process`] for the gateway `gateway` selects (its `id`; the first when
     /// `None`), with the key id for the keychain name.
-    pub fn for_gateway(config: &Path, gateway: Option<&str>) -> Result<(Self, String), ClientError> {
+    pub fn for_gateway(
+        config: &Path,
+        gateway: Option<&str>,
+    ) -> Result<(Self, String), ClientError> {
         let mut ctx = Self::without_key(config)?;
         let (key, id) = gateway_key(&ctx.gateway_config, gateway)?;
         ctx.gateway_key = Some(key);
@@ -285,9 +288,19 @@ pub fn compare(client: &ClientSpec, ctx: &Context, existing: &Value) -> Vec<Stal
         let wanted = ctx.key_delivery.env_value(key);
         let plain = found == Some(key.expose().as_str());
         if plain && matches!(ctx.key_delivery, KeyDelivery::Keychain { .. }) {
-            reasons.push(reason(StaleField::PlainKey, Some(key.masked()), Some(wanted)));
+            reasons.push(reason(
+                StaleField::PlainKey,
+                Some(key.masked()),
+                Some(wanted),
+            ));
         } else if found != Some(wanted.as_str()) && !plain {
-            let found = found.map(|f| if f.starts_with("${keyring:") { f.to_owned() } else { mask(f) });
+            let found = found.map(|f| {
+                if f.starts_with("${keyring:") {
+                    f.to_owned()
+                } else {
+                    mask(f)
+                }
+            });
             let expected = match &ctx.key_delivery {
                 KeyDelivery::Plain => key.masked(),
                 KeyDelivery::Keychain { .. } => wanted,

@@ -59,7 +59,9 @@ pub fn store_in_keychain(
     let failed = |reason: String| ClientError::Keychain { reason };
     match store.get(&name) {
         Ok(Some(existing)) if existing == *key.expose() => {}
-        Ok(_) => store.set(&name, key.expose()).map_err(|e| failed(e.to_string()))?,
+        Ok(_) => store
+            .set(&name, key.expose())
+            .map_err(|e| failed(e.to_string()))?,
         Err(e) => return Err(failed(e.to_string())),
     }
     match store.get(&name) {
@@ -97,7 +99,10 @@ pub fn choose_delivery(
     plain: bool,
 ) -> (KeyDelivery, Option<String>) {
     if plain {
-        return (KeyDelivery::Plain, Some("asked for (--plain-key)".to_owned()));
+        return (
+            KeyDelivery::Plain,
+            Some("asked for (--plain-key)".to_owned()),
+        );
     }
     if dry_run {
         let name = key_entry_name(gateway_id, key);

@@ -14,15 +14,15 @@
 pub mod edit;
 pub mod entry;
 mod error;
-pub mod key;
 pub mod import;
+pub mod key;
 mod ops;
 pub mod paths;
 
 pub use edit::WriteMode;
 pub use entry::{Context, ENTRY_NAME, GATEWAY_KEY_ENV, StaleField, StaleReason, build_entry};
-pub use key::KeyDelivery;
 pub use error::{ClientError, ErrorBody};
+pub use key::KeyDelivery;
 pub use ops::{Change, ChangeReport, ClientStatus, EntryState, install, status, uninstall};
 pub use paths::{Os, PathEnv};
 

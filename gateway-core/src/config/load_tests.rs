@@ -97,7 +97,10 @@ fn v1_fixture_loads_into_the_model() {
         "{}",
         w.location.json_path
     );
-    assert!(w.message.contains("`policy_violation` needs the Enkrypt AI API"));
+    assert!(
+        w.message
+            .contains("`policy_violation` needs the Enkrypt AI API")
+    );
     assert_eq!(c.common.api_key, None, "the placeholder means no key");
     assert_eq!(c.common.guardrails_provider, Some(GuardrailProvider::Local));
     assert_eq!(

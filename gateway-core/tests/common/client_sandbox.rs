@@ -61,6 +61,9 @@ pub const CLIENTS: [Client; 5] = [
 ];
 
 pub struct Sandbox {
+    /// Whether gateway-core may reach the OS keychain (the session's D-Bus). Without it, installs take
+    /// the plain-text fallback for the gateway key.
+    pub keychain: bool,
     _dir: tempfile::TempDir,
     pub root: PathBuf,
     pub home: PathBuf,
@@ -100,6 +103,7 @@ impl Sandbox {
         fs::create_dir_all(root.join("gw"))?;
         fs::write(&config, serde_json::to_vec_pretty(&gateway_config(KEY))?)?;
         Ok(Self {
+            keychain: false,
             _dir: dir,
             root,
             home,
@@ -150,6 +154,13 @@ impl Sandbox {
             .env_remove("ENKRYPT_CONFIG_PATH")
             .env_remove("ENKRYPT_GATEWAY_KEY")
             .env("ENKRYPT_LOG_LEVEL", "warn");
+        if !self.keychain {
+            // No Secret Service at this address: the keychain is unusable, as on a machine without one.
+            cmd.env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/enkrypt-test-bus",
+            );
+        }
         cmd
     }
 

@@ -16,8 +16,8 @@
 //! what the import wrote; otherwise it refuses (unless forced) and names the record. Malformed client
 //! files are refused untouched with their line. The CLI and the desktop app both call this module.
 
-pub mod read;
 pub mod plan;
+pub mod read;
 pub mod record;
 mod restore;
 
@@ -50,7 +50,9 @@ pub enum ImportError {
     ConfigLoad(#[from] crate::config::ConfigError),
     #[error("{0}; nothing was changed")]
     Secret(#[from] SecretError),
-    #[error("the keychain did not return the value just stored under `{name}`; nothing was changed")]
+    #[error(
+        "the keychain did not return the value just stored under `{name}`; nothing was changed"
+    )]
     Verify { name: String },
     #[error(transparent)]
     Record(#[from] record::RecordError),
@@ -167,7 +169,9 @@ pub struct ImportReport {
 impl ImportReport {
     /// Whether any client's file was refused.
     pub fn any_failed(&self) -> bool {
-        self.clients.iter().any(|c| c.outcome == ClientOutcome::Failed)
+        self.clients
+            .iter()
+            .any(|c| c.outcome == ClientOutcome::Failed)
     }
 }
 
@@ -463,7 +467,9 @@ fn literal_path(client: &ClientSpec, server: &str, slot: &SecretSlot) -> Vec<Seg
         Segment::Key(server.to_owned()),
     ];
     match slot {
-        SecretSlot::Env(var) => path.extend([Segment::Key("env".into()), Segment::Key(var.clone())]),
+        SecretSlot::Env(var) => {
+            path.extend([Segment::Key("env".into()), Segment::Key(var.clone())])
+        }
         SecretSlot::Header(h) => {
             path.extend([Segment::Key("headers".into()), Segment::Key(h.clone())])
         }
@@ -502,7 +508,11 @@ fn finish_client(
         ClientOutcome::Imported
     };
     let wanted = entry::build_entry(client, opts.ctx)?;
-    let wrapped_names: Vec<String> = plan.wrapped.iter().map(|(f, _, _)| f.name.clone()).collect();
+    let wrapped_names: Vec<String> = plan
+        .wrapped
+        .iter()
+        .map(|(f, _, _)| f.name.clone())
+        .collect();
     let removals: Vec<record::Removal> = plan
         .wrapped
         .iter()
@@ -595,5 +605,10 @@ pub(crate) fn used_by_other_import(config: &Path, except: &str, name: &str) -> b
         .filter(|c| c.id != except)
         .flat_map(|c| record::list(&dir, c.id))
         .filter_map(|p| record::Record::load(&p).ok())
-        .any(|r| r.added_servers.iter().chain(&r.wrapped_servers).any(|s| s == name))
+        .any(|r| {
+            r.added_servers
+                .iter()
+                .chain(&r.wrapped_servers)
+                .any(|s| s == name)
+        })
 }

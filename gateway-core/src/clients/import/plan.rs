@@ -73,7 +73,9 @@ pub fn identity(transport: &FoundTransport) -> String {
 /// The identity of a server the gateway config already has (values resolved by the loader).
 pub fn identity_of_config(transport: &UpstreamTransport) -> String {
     let expose = |m: &BTreeMap<String, Sensitive<String>>| -> BTreeMap<String, String> {
-        m.iter().map(|(k, v)| (k.clone(), v.expose().clone())).collect()
+        m.iter()
+            .map(|(k, v)| (k.clone(), v.expose().clone()))
+            .collect()
     };
     identity(&match transport {
         UpstreamTransport::Stdio { command, args, env } => FoundTransport::Stdio {
@@ -156,9 +158,11 @@ pub fn find_secrets(server: &FoundServer, gateway_name: &str) -> Vec<PlannedSecr
                     continue;
                 }
                 let (prefix, value, label) = match arg.split_once('=') {
-                    Some((flag, value)) if flag.starts_with('-') => {
-                        (format!("{flag}="), value, flag.trim_start_matches('-').to_owned())
-                    }
+                    Some((flag, value)) if flag.starts_with('-') => (
+                        format!("{flag}="),
+                        value,
+                        flag.trim_start_matches('-').to_owned(),
+                    ),
                     _ => (String::new(), arg.as_str(), format!("arg{i}")),
                 };
                 let flagged = !prefix.is_empty() && should_migrate(&label, value);
@@ -235,7 +239,10 @@ mod tests {
             transport: FoundTransport::Stdio {
                 command: command.into(),
                 args: vec![],
-                env: env.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect(),
+                env: env
+                    .iter()
+                    .map(|(k, v)| ((*k).into(), (*v).into()))
+                    .collect(),
             },
         }
     }
@@ -246,21 +253,29 @@ mod tests {
         let a = stdio("github", "npx", &[("T", "1")]);
         assert_eq!(
             namer.place(&a, "claude-desktop"),
-            Disposition::Add { name: "github".into() }
+            Disposition::Add {
+                name: "github".into()
+            }
         );
         assert_eq!(
             namer.place(&a.clone(), "cursor"),
-            Disposition::Existing { name: "github".into() }
+            Disposition::Existing {
+                name: "github".into()
+            }
         );
         let b = stdio("github", "npx", &[("T", "2")]);
         assert_eq!(
             namer.place(&b, "cursor"),
-            Disposition::Add { name: "github-cursor".into() }
+            Disposition::Add {
+                name: "github-cursor".into()
+            }
         );
         let c = stdio("github", "other", &[]);
         assert_eq!(
             namer.place(&c, "cursor"),
-            Disposition::Add { name: "github-cursor-2".into() }
+            Disposition::Add {
+                name: "github-cursor-2".into()
+            }
         );
     }
 
@@ -300,6 +315,9 @@ mod tests {
         let FoundTransport::Http { headers, .. } = with_references(&remote, &found) else {
             panic!("http")
         };
-        assert_eq!(headers["Authorization"], "Bearer ${keyring:r.Authorization}");
+        assert_eq!(
+            headers["Authorization"],
+            "Bearer ${keyring:r.Authorization}"
+        );
     }
 }

@@ -81,6 +81,7 @@ pub fn servers(
     let dialect = Dialect {
         bare_env_vars: client.id == "claude-code",
         home,
+        env_is_set: &|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()),
     };
     for (name, value) in entries {
         match read_entry(name, value, &dialect) {
@@ -122,6 +123,9 @@ struct Dialect<'a> {
     bare_env_vars: bool,
     /// For `${userHome}`.
     home: Option<&'a str>,
+    /// Whether an environment variable is set here: a reference to an unset one would make the whole
+    /// gateway config fail to load, so such a server stays in the client.
+    env_is_set: &'a dyn Fn(&str) -> bool,
 }
 
 type Refusal = (SkipReason, String);
@@ -186,14 +190,21 @@ fn scalar(value: &Value) -> Option<String> {
     }
 }
 
-fn strings(value: Option<&Value>, dialect: &Dialect<'_>, field: &str) -> Result<Vec<String>, Refusal> {
+fn strings(
+    value: Option<&Value>,
+    dialect: &Dialect<'_>,
+    field: &str,
+) -> Result<Vec<String>, Refusal> {
     match value {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(items)) => items
             .iter()
             .map(|item| match scalar(item) {
                 Some(s) => translate(&s, dialect, field),
-                None => Err((SkipReason::Unusable, format!("`{field}` holds a non-text value"))),
+                None => Err((
+                    SkipReason::Unusable,
+                    format!("`{field}` holds a non-text value"),
+                )),
             })
             .collect(),
         Some(_) => Err((SkipReason::Unusable, format!("`{field}` is not a list"))),
@@ -234,6 +245,15 @@ fn translate(text: &str, dialect: &Dialect<'_>, field: &str) -> Result<String, R
             return Ok(out);
         };
         let inner = &after[..end];
+        let env_name = inner
+            .strip_prefix("env:")
+            .or_else(|| (dialect.bare_env_vars && is_env_name(inner)).then_some(inner));
+        if let Some(name) = env_name.filter(|n| !(dialect.env_is_set)(n)) {
+            return Err((
+                SkipReason::ClientPlaceholder,
+                format!("`{field}` uses the environment variable `{name}`, which is not set here"),
+            ));
+        }
         if inner.starts_with("env:") || inner.starts_with("keyring:") {
             out.push_str(&rest[start..start + 3 + end]);
         } else if inner == "userHome" && dialect.home.is_some() {
@@ -291,8 +311,10 @@ mod tests {
                 env: BTreeMap::from([("A".into(), "1".into()), ("N".into(), "2".into())]),
             }
         );
-        assert!(matches!(&found[1].transport, FoundTransport::Http { url, headers }
-            if url == "https://x.example/mcp" && headers["X-Api-Key"] == "k"));
+        assert!(
+            matches!(&found[1].transport, FoundTransport::Http { url, headers }
+            if url == "https://x.example/mcp" && headers["X-Api-Key"] == "k")
+        );
         assert!(matches!(&found[2].transport, FoundTransport::Http { .. }));
     }
 
@@ -306,7 +328,7 @@ mod tests {
             "ws": {"command": "x", "args": ["${workspaceFolder}"]},
             "cwd": {"command": "x", "cwd": "/tmp"},
             "junk": 3,
-            "env-ok": {"command": "x", "env": {"T": "${env:TOKEN}"}}
+            "env-ok": {"command": "x", "env": {"T": "${env:PATH}"}}
         }}));
         let (found, skipped) = servers(client("vscode"), &d, None);
         assert_eq!(found.len(), 1, "{found:?}");
@@ -324,26 +346,44 @@ mod tests {
                 SkipReason::Unusable,
             ]
         );
-        assert!(skipped[3].detail.contains("${input:token}"), "{}", skipped[3].detail);
+        assert!(
+            skipped[3].detail.contains("${input:token}"),
+            "{}",
+            skipped[3].detail
+        );
     }
 
     #[test]
     fn claude_code_bare_variables_become_env_references() {
-        let d = doc(json!({"mcpServers": {"s": {"type": "stdio", "command": "${HOME}/bin/s",
-            "env": {"K": "${API_KEY}"}}}}));
+        let d = doc(
+            json!({"mcpServers": {"s": {"type": "stdio", "command": "${PATH}/bin/s",
+            "env": {"K": "${env:PATH}"}}}}),
+        );
         let (found, _) = servers(client("claude-code"), &d, Some("/home/u"));
         let FoundTransport::Stdio { command, env, .. } = &found[0].transport else {
             panic!("stdio");
         };
-        assert_eq!(command, "${env:HOME}/bin/s");
-        assert_eq!(env["K"], "${env:API_KEY}");
+        assert_eq!(command, "${env:PATH}/bin/s");
+        assert_eq!(env["K"], "${env:PATH}");
+        // A variable that is not set here would break the whole gateway config: the server stays.
+        let d = doc(json!({"mcpServers": {"s": {"type": "stdio", "command": "x",
+            "env": {"K": "${ENKRYPT_TEST_SURELY_UNSET_VARIABLE}"}}}}));
+        let (found, skipped) = servers(client("claude-code"), &d, None);
+        assert!(found.is_empty());
+        assert!(
+            skipped[0].detail.contains("is not set here"),
+            "{}",
+            skipped[0].detail
+        );
         // Elsewhere a bare `${X}` is not ours to translate.
         let (found, skipped) = servers(client("cursor"), &d_cursor(), Some("/home/u"));
         assert!(found.is_empty());
         assert_eq!(skipped[0].reason, SkipReason::ClientPlaceholder);
         let d = doc(json!({"mcpServers": {"h": {"command": "${userHome}/bin/h"}}}));
         let (found, _) = servers(client("cursor"), &d, Some("/home/u"));
-        assert!(matches!(&found[0].transport, FoundTransport::Stdio { command, .. } if command == "/home/u/bin/h"));
+        assert!(
+            matches!(&found[0].transport, FoundTransport::Stdio { command, .. } if command == "/home/u/bin/h")
+        );
     }
 
     fn d_cursor() -> Map<String, Value> {

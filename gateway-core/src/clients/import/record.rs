@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::config::Segment;
 use crate::secret::Sensitive;
 use crate::secrets::SecretStore;
 use crate::secrets::spans::{splice, string_value_spans};
-use crate::config::Segment;
 
 /// Format version of a record.
 const VERSION: u32 = 1;
@@ -78,7 +78,10 @@ pub enum RecordError {
 
 /// Hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The folder holding the records for the gateway config at `config`.
@@ -146,10 +149,7 @@ pub fn build(
         }
     }
     // Fallback: the original as one keychain entry.
-    let name = crate::secrets::sanitize_name(
-        &format!("client-backup.{client}.{stamp}"),
-        128,
-    );
+    let name = crate::secrets::sanitize_name(&format!("client-backup.{client}.{stamp}"), 128);
     store
         .set(&name, &String::from_utf8_lossy(before))
         .map_err(|e| RecordError::Save(e.to_string()))?;
@@ -264,12 +264,10 @@ pub fn list(dir: &Path, client: &str) -> Vec<PathBuf> {
         .map(|e| e.path())
         .filter(|p| {
             p.extension().is_some_and(|e| e == "json")
-                && p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| {
-                        n.strip_prefix(&prefix)
-                            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
-                    })
+                && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                    n.strip_prefix(&prefix)
+                        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+                })
         })
         .collect();
     found.sort();
@@ -348,7 +346,10 @@ mod tests {
         let text = record.text.clone().expect("text kept");
         assert!(!text.contains(token));
         assert!(record.original_entry.is_none());
-        assert_eq!(record.original(&store).expect("restored"), before.as_bytes());
+        assert_eq!(
+            record.original(&store).expect("restored"),
+            before.as_bytes()
+        );
         let json = serde_json::to_string(&record).expect("json");
         assert!(!json.contains(token));
     }
@@ -379,24 +380,48 @@ mod tests {
         assert!(record.text.is_none());
         let entry = record.original_entry.clone().expect("in the keychain");
         assert!(crate::secrets::is_valid_name(&entry), "{entry}");
-        assert_eq!(record.original(&store).expect("restored"), before.as_bytes());
+        assert_eq!(
+            record.original(&store).expect("restored"),
+            before.as_bytes()
+        );
     }
 
     #[test]
     fn records_are_listed_per_client_oldest_first() {
         let dir = tempfile::tempdir().expect("dir");
-        for name in ["cursor-20260101T000000Z.json", "cursor-20250101T000000Z.json", "claude-code-2026.json", "claude-desktop-2026.json"] {
+        for name in [
+            "cursor-20260101T000000Z.json",
+            "cursor-20250101T000000Z.json",
+            "claude-code-2026.json",
+            "claude-desktop-2026.json",
+        ] {
             std::fs::write(dir.path().join(name), "{}").expect("write");
         }
         let names: Vec<String> = list(dir.path(), "claude")
             .iter()
-            .map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned())
+            .map(|p| {
+                p.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         assert!(names.is_empty(), "{names:?}");
         let names: Vec<String> = list(dir.path(), "cursor")
             .iter()
-            .map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned())
+            .map(|p| {
+                p.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
-        assert_eq!(names, ["cursor-20250101T000000Z.json", "cursor-20260101T000000Z.json"]);
+        assert_eq!(
+            names,
+            [
+                "cursor-20250101T000000Z.json",
+                "cursor-20260101T000000Z.json"
+            ]
+        );
     }
 }

@@ -107,10 +107,8 @@ pub fn restore(
         backup = written.backup;
     }
     let (removed, kept) = servers_after_restore(client, config, &record, opts)?;
-    if !dry_run {
-        if let Err(error) = std::fs::remove_file(&record_path) {
-            tracing::warn!(record = %record_path.display(), %error, "cannot remove the used restore record");
-        }
+    if !dry_run && let Err(error) = std::fs::remove_file(&record_path) {
+        tracing::warn!(record = %record_path.display(), %error, "cannot remove the used restore record");
     }
     Ok(RestoreReport {
         client: client.id,
