@@ -15,6 +15,7 @@ pub mod clients;
 pub mod config;
 pub mod downstream;
 pub mod files;
+pub mod parse_guard;
 pub mod guardrails;
 pub mod reload;
 pub mod secret;

@@ -264,8 +264,12 @@ async fn malformed_json_lines_and_unknown_methods_do_not_break_the_session() {
     }
     stdin.flush().await.expect("flush");
     let mut seen = std::collections::HashMap::new();
+    let mut parse_errors = Vec::new();
+    let mut invalid_requests = 0;
     let deadline = Instant::now() + Duration::from_secs(20);
-    while seen.len() < 3 && Instant::now() < deadline {
+    while (seen.len() < 3 || parse_errors.len() < 2 || invalid_requests < 1)
+        && Instant::now() < deadline
+    {
         let Ok(Ok(Some(line))) =
             tokio::time::timeout(Duration::from_secs(20), lines.next_line()).await
         else {
@@ -275,8 +279,18 @@ async fn malformed_json_lines_and_unknown_methods_do_not_break_the_session() {
             serde_json::from_str(&line).expect("stdout carries only JSON-RPC");
         if let Some(id) = value.get("id").and_then(|v| v.as_i64()) {
             seen.insert(id, value);
+        } else if value["error"]["code"] == -32700 {
+            // JSON-RPC 2.0: a parse error answers with id null.
+            assert!(value.get("id").is_some_and(|id| id.is_null()), "{value}");
+            parse_errors.push(value);
+        } else if value["error"]["code"] == -32600 {
+            invalid_requests += 1;
         }
     }
+    // "this is not json" and the cut-short object each get a parse error; `[1,2,3]` is JSON but not a
+    // message: an invalid request.
+    assert_eq!(parse_errors.len(), 2, "{parse_errors:?}");
+    assert_eq!(invalid_requests, 1);
     assert!(seen[&1]["result"]["serverInfo"]["name"] == "Enkrypt Secure MCP Gateway");
     assert_eq!(
         seen[&2]["error"]["code"], -32601,

@@ -314,8 +314,12 @@ async fn run_stdio(path: PathBuf) -> ExitCode {
 
     let (stdin, stdout) = rmcp::transport::stdio_pipes();
     let (stdin, eof) = crate::shutdown::EofWatch::new(stdin);
+    // Lines that are not JSON get a JSON-RPC parse error (rmcp would skip them silently).
+    let replies = crate::parse_guard::Replies::new(stdout);
+    let replies_task = tokio::spawn(replies.clone().run());
+    let stdin = crate::parse_guard::LineCheck::new(stdin, replies.clone());
     let code = match GatewayServer::new(handle.clone())
-        .serve((stdin, stdout))
+        .serve((stdin, replies.writer()))
         .await
     {
         Ok(service) => {
@@ -344,6 +348,7 @@ async fn run_stdio(path: PathBuf) -> ExitCode {
         }
     };
     reload_task.abort();
+    replies_task.abort();
     handle.shutdown().await;
     events_task.abort();
     let _ = tokio::task::spawn_blocking(move || audit.flush_and_close(Duration::from_millis(500)))
