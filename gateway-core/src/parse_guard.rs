@@ -264,7 +264,8 @@ mod tests {
         let (out_w, mut out_r) = tokio::io::duplex(1 << 16);
         let replies = Replies::new(out_w);
         tokio::spawn(replies.clone().run());
-        let input: &[u8] = b"{\"jsonrpc\":\"2.0\",\"method\":\"ping\",\"id\":1}\nnot json\n\n{\"a\":\n";
+        let input: &[u8] =
+            b"{\"jsonrpc\":\"2.0\",\"method\":\"ping\",\"id\":1}\nnot json\n\n{\"a\":\n";
         let mut reader = LineCheck::new(input, replies.clone());
         let mut passed = Vec::new();
         reader.read_to_end(&mut passed).await.expect("read");
@@ -286,7 +287,10 @@ mod tests {
             .lines()
             .map(|l| serde_json::from_str(l).expect("every output line is JSON"))
             .collect();
-        let errors: Vec<_> = lines.iter().filter(|l| l["error"]["code"] == -32700).collect();
+        let errors: Vec<_> = lines
+            .iter()
+            .filter(|l| l["error"]["code"] == -32700)
+            .collect();
         assert_eq!(errors.len(), 2, "{text}");
         assert!(errors.iter().all(|e| e["id"].is_null()));
         assert!(lines.iter().any(|l| l["rmcp"] == 1));

@@ -82,6 +82,7 @@ pub fn spawn<R: Reloadable>(
             match loaded {
                 Ok(Ok(cfg)) => {
                     tracing::info!(path = %path.display(), "config changed; reloading");
+                    crate::logging::apply_config_level(&cfg.common.log_level);
                     target.apply(Arc::new(cfg)).await;
                 }
                 Ok(Err(error)) => {

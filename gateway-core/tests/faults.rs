@@ -102,6 +102,52 @@ async fn hung_upstream_times_out_without_blocking_other_servers() {
 }
 
 #[tokio::test]
+async fn after_one_wait_a_listing_does_not_wait_again_for_a_server_still_starting() {
+    let dir = tmp();
+    let config = write_config(
+        dir.path(),
+        vec![
+            upstream_entry("late", &["--startup-delay-ms", "7000"]),
+            upstream_entry("fine", &[]),
+        ],
+        json!({"upstream_timeout_seconds": 1, "upstream_start_timeout_seconds": 20}),
+    );
+    let session = connect(&config, legacy()).await;
+    // The first listing waits (at most the list deadline) for the late server, then answers without it.
+    let names = session.tool_names().await;
+    assert!(names.contains(&"fine__echo".to_string()), "{names:?}");
+    assert!(!names.iter().any(|n| n.starts_with("late__")), "{names:?}");
+    // Later listings answer from what is known, without waiting for it again.
+    let mut took = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        let names = session.tool_names().await;
+        took.push(started.elapsed());
+        assert!(names.contains(&"fine__echo".to_string()), "{names:?}");
+    }
+    took.sort();
+    assert!(
+        took[2] < Duration::from_millis(50),
+        "median listing while a server is still starting: {took:?}"
+    );
+    assert!(took[4] < Duration::from_millis(500), "{took:?}");
+    // Once it has started, its tools are listed.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let names = session.tool_names().await;
+        if names.contains(&"late__echo".to_string()) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the late server never showed up: {names:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    session.close().await;
+}
+
+#[tokio::test]
 async fn fifty_megabyte_result_is_capped_with_a_clear_error() {
     let dir = tmp();
     let config = write_config(

@@ -142,3 +142,65 @@ async fn version_and_help_work() {
     let out = run_to_exit(cmd).await;
     assert!(String::from_utf8_lossy(&out.stdout).contains("Examples:"));
 }
+
+/// The stderr of a gateway started on `config` and stopped by closing its stdin once it answered.
+async fn stderr_of_a_session(config: &std::path::Path, env_level: Option<&str>) -> String {
+    let mut cmd = gateway_command(config, Some(KEY));
+    cmd.env_remove("ENKRYPT_LOG_LEVEL").env_remove("RUST_LOG");
+    if let Some(level) = env_level {
+        cmd.env("ENKRYPT_LOG_LEVEL", level);
+    }
+    cmd.stdin(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(
+        child.stdout.take().expect("stdout"),
+    ));
+    use tokio::io::AsyncWriteExt;
+    stdin
+        .write_all(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"0\"}}}\n")
+        .await
+        .expect("write");
+    let answered = tokio::time::timeout(Duration::from_secs(10), lines.next_line()).await;
+    assert!(
+        matches!(answered, Ok(Ok(Some(_)))),
+        "no answer to initialize"
+    );
+    drop(stdin);
+    let out = tokio::time::timeout(Duration::from_secs(10), child.wait_with_output())
+        .await
+        .expect("exits")
+        .expect("output");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn enkrypt_log_level_sets_the_level_unless_the_environment_does() {
+    let dir = tmp();
+    let quiet = write_config(
+        dir.path(),
+        vec![upstream_entry("echo_server", &[])],
+        json!({"enkrypt_log_level": "ERROR"}),
+    );
+    let stderr = stderr_of_a_session(&quiet, None).await;
+    assert!(
+        !stderr.contains(" INFO "),
+        "ERROR in the config still logged INFO:\n{stderr}"
+    );
+    let stderr = stderr_of_a_session(&quiet, Some("debug")).await;
+    assert!(
+        stderr.contains(" DEBUG "),
+        "the environment's level must win:\n{stderr}"
+    );
+    let dir = tmp();
+    let chatty = write_config(
+        dir.path(),
+        vec![upstream_entry("echo_server", &[])],
+        json!({"enkrypt_log_level": "DEBUG"}),
+    );
+    let stderr = stderr_of_a_session(&chatty, None).await;
+    assert!(
+        stderr.contains(" DEBUG "),
+        "DEBUG in the config logged no debug line:\n{stderr}"
+    );
+}

@@ -262,6 +262,7 @@ async fn load_for_serving(
             return Err(ExitCode::from(EXIT_CONFIG));
         }
     };
+    crate::logging::apply_config_level(&cfg.common.log_level);
     for warning in &cfg.warnings {
         tracing::warn!(path = %warning.location.json_path, line = ?warning.location.line, "{}", warning.message);
     }

@@ -247,12 +247,20 @@ impl Gateway {
     /// renamed, in config order. Also refreshes the name map.
     pub async fn list_direct_tools(self: &Arc<Self>) -> Vec<Tool> {
         let deadline = self.list_deadline;
+        let slow: std::collections::HashSet<usize> = self
+            .slow_discovery
+            .lock()
+            .map(|set| set.clone())
+            .unwrap_or_default();
         let waits = (0..self.servers.len()).map(|index| {
             let gateway = Arc::clone(self);
-            let task = tokio::spawn(async move { gateway.server_tools(index).await });
+            let already_slow = slow.contains(&index);
+            let task = (!already_slow)
+                .then(|| tokio::spawn(async move { gateway.server_tools(index).await }));
             let gateway = Arc::clone(self);
             async move {
-                let mut task = task;
+                // Still discovering since an earlier listing gave up waiting: answer without it now.
+                let mut task = task?;
                 match tokio::time::timeout(deadline, &mut task).await {
                     Ok(Ok(Ok((tools, _)))) => Some(tools),
                     Ok(Ok(Err(error))) => {
@@ -265,8 +273,15 @@ impl Gateway {
                     }
                     Err(_) => {
                         tracing::info!(server = %gateway.servers[index].config.server_name, "tool discovery still running; listing without it");
+                        if let Ok(mut set) = gateway.slow_discovery.lock() {
+                            set.insert(index);
+                        }
                         tokio::spawn(async move {
-                            if let Ok(Ok(_)) = task.await {
+                            let outcome = task.await;
+                            if let Ok(mut set) = gateway.slow_discovery.lock() {
+                                set.remove(&index);
+                            }
+                            if let Ok(Ok(_)) = outcome {
                                 gateway.notify_tools_changed().await;
                             }
                         });

@@ -73,6 +73,9 @@ pub struct Gateway {
     pub snapshot: crate::cache::snapshot::ToolSnapshot,
     /// Servers whose snapshot list is being refreshed from the upstream right now.
     refreshing: std::sync::Mutex<std::collections::HashSet<usize>>,
+    /// Servers whose discovery outlived a listing's deadline and is still running: later listings answer
+    /// at once without them (the running discovery sends `list_changed` when it lands).
+    slow_discovery: std::sync::Mutex<std::collections::HashSet<usize>>,
     /// This gateway itself, for background work started from `&self` methods.
     this: std::sync::Weak<Gateway>,
 }
@@ -171,6 +174,7 @@ impl Gateway {
             peers,
             snapshot: crate::cache::snapshot::ToolSnapshot::for_config(&config.path),
             refreshing: Default::default(),
+            slow_discovery: Default::default(),
             this: this.clone(),
         })
     }
