@@ -133,7 +133,7 @@ fn v1_fixture_loads_into_the_model() {
 
     let docs = &gw.servers[1];
     match &docs.transport {
-        UpstreamTransport::Http { url, headers } => {
+        UpstreamTransport::Http { url, headers, .. } => {
             assert_eq!(url, "https://mcp.example.com/mcp");
             assert_eq!(headers["X-Team"].expose(), "platform");
         }
