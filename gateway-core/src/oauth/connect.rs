@@ -94,28 +94,88 @@ pub async fn authorized_client_with(
     Ok(Some(AuthClient::new(http, manager)))
 }
 
-/// Whether `error` (or anything it was caused by) is an HTTP upstream's 401 / 403 challenge, or an
-/// authorization rmcp could not obtain without a person.
-pub fn needs_sign_in(error: &(dyn std::error::Error + 'static)) -> bool {
+/// Why an upstream request needs a person to sign in again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInChallenge {
+    /// 401, or no token could be obtained or renewed.
+    Required,
+    /// 403 `insufficient_scope`: the operation needs more scopes (step-up), when the server named them.
+    InsufficientScope(Option<String>),
+}
+
+/// What `error` (or anything it was caused by) says about signing in: an HTTP upstream's 401 / 403
+/// challenge, or an authorization rmcp could not obtain without a person. `None` for other errors.
+pub fn sign_in_challenge(error: &(dyn std::error::Error + 'static)) -> Option<SignInChallenge> {
     let mut current = Some(error);
     while let Some(e) = current {
+        // rmcp's handshake error keeps the transport error out of its `source()` chain.
+        if let Some(rmcp::service::ClientInitializeError::TransportError { error, .. }) =
+            e.downcast_ref::<rmcp::service::ClientInitializeError>()
+        {
+            current = Some(error);
+            continue;
+        }
         if let Some(http) = e.downcast_ref::<StreamableHttpError<reqwest::Error>>() {
             match http {
-                StreamableHttpError::AuthRequired(_)
-                | StreamableHttpError::InsufficientScope(_) => {
-                    return true;
+                StreamableHttpError::AuthRequired(_) => return Some(SignInChallenge::Required),
+                StreamableHttpError::InsufficientScope(insufficient) => {
+                    let scope = insufficient.required_scope.clone().or_else(|| {
+                        url::Url::parse("http://localhost/").ok().and_then(|base| {
+                            rmcp::transport::auth::WWWAuthenticateParams::parse(
+                                &insufficient.www_authenticate_header,
+                                &base,
+                            )
+                            .scope
+                        })
+                    });
+                    return Some(SignInChallenge::InsufficientScope(scope));
                 }
-                StreamableHttpError::Auth(auth) => {
-                    return matches!(
-                        auth,
-                        rmcp::transport::auth::AuthError::AuthorizationRequired
-                            | rmcp::transport::auth::AuthError::TokenRefreshRejected(_)
-                    );
-                }
+                StreamableHttpError::Auth(
+                    rmcp::transport::auth::AuthError::AuthorizationRequired
+                    | rmcp::transport::auth::AuthError::TokenRefreshRejected(_),
+                ) => return Some(SignInChallenge::Required),
                 _ => {}
             }
         }
         current = e.source();
     }
-    false
+    None
+}
+
+/// Whether `error` means the server needs a (new) sign-in; see [`sign_in_challenge`].
+pub fn needs_sign_in(error: &(dyn std::error::Error + 'static)) -> bool {
+    sign_in_challenge(error).is_some()
+}
+
+/// Remembers, in the server's keychain entry, scopes a call was refused for, so the next sign-in asks
+/// for them as well (step-up). Does nothing when the server was never signed in.
+pub async fn remember_step_up(
+    settings: &OAuthSettings,
+    server: &str,
+    scope: &str,
+) -> Result<(), OAuthError> {
+    let scopes: Vec<String> = scope.split_whitespace().map(str::to_owned).collect();
+    if settings.keychain_entry.is_empty() || scopes.is_empty() {
+        return Ok(());
+    }
+    let (entry, server) = (settings.keychain_entry.clone(), server.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let keychain = Keychain::new();
+        let Some(mut saved) = store::read(&keychain, &entry, &server)? else {
+            return Ok(());
+        };
+        let before = saved.step_up_scopes.len();
+        for scope in scopes {
+            if !saved.step_up_scopes.contains(&scope) {
+                saved.step_up_scopes.push(scope);
+            }
+        }
+        if saved.step_up_scopes.len() == before {
+            return Ok(());
+        }
+        tracing::info!(server = %server, "the server asks for more scopes; the next sign-in requests them");
+        store::write(&keychain, &entry, &saved)
+    })
+    .await
+    .map_err(|e| OAuthError::Internal(e.to_string()))?
 }

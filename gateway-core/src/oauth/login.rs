@@ -84,11 +84,17 @@ pub async fn start_login_with(
 
     let loopback = super::redirect::Loopback::bind().await?;
     let redirect_uri = loopback.redirect_uri();
-    let scopes = if target.settings.scopes.is_empty() {
+    let mut scopes = if target.settings.scopes.is_empty() {
         manager.select_initial_scopes(&[]).await
     } else {
         target.settings.scopes.clone()
     };
+    // A new sign-in keeps what was granted before and adds what a call was refused for (step-up).
+    for scope in earlier_scopes(&keychain, target).await {
+        if !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
+    }
     let scope_refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
 
     let (client_id, client_secret, registered) = match &target.settings.client_id {
@@ -266,22 +272,72 @@ async fn probe(target: &OAuthTarget) -> Result<Option<String>, OAuthError> {
         url: target.url.clone(),
         detail: e.without_url().to_string(),
     })?;
-    let status = response.status();
-    if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
-        return Ok(response
-            .headers()
-            .get(http::header::WWW_AUTHENTICATE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned));
-    }
+    let mut status = response.status();
     if status.is_success() {
-        return Err(OAuthError::NotProtected {
+        // Some servers let `initialize` through and protect the operations: ask for the tool list.
+        let session = response.headers().get("mcp-session-id").cloned();
+        let mut list = http
+            .post(&target.url)
+            .header(http::header::ACCEPT, "application/json, text/event-stream")
+            .header("mcp-protocol-version", "2025-06-18")
+            .json(&serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}));
+        if let Some(session) = session {
+            list = list.header("mcp-session-id", session);
+        }
+        for (name, value) in &target.headers {
+            list = list.header(name.as_str(), value.expose().as_str());
+        }
+        let listed = list.send().await.map_err(|e| OAuthError::Unreachable {
             server: target.server.clone(),
             url: target.url.clone(),
-            status: status.as_u16(),
-        });
+            detail: e.without_url().to_string(),
+        })?;
+        status = listed.status();
+        if !is_challenge(status) {
+            return Err(OAuthError::NotProtected {
+                server: target.server.clone(),
+                url: target.url.clone(),
+                status: status.as_u16(),
+            });
+        }
+        return Ok(challenge_of(&listed));
+    }
+    if is_challenge(status) {
+        return Ok(challenge_of(&response));
     }
     // Some servers answer other statuses to an unauthenticated request; discovery may still work.
     tracing::debug!(server = %target.server, status = status.as_u16(), "probe answered without a challenge");
     Ok(None)
+}
+
+fn is_challenge(status: reqwest::StatusCode) -> bool {
+    status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN
+}
+
+fn challenge_of(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get(http::header::WWW_AUTHENTICATE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Scopes granted to an earlier sign-in of `target` plus those a call was refused for since.
+async fn earlier_scopes(keychain: &Keychain, target: &OAuthTarget) -> Vec<String> {
+    let (keychain, entry, server, url) = (
+        keychain.clone(),
+        target.settings.keychain_entry.clone(),
+        target.server.clone(),
+        target.url.clone(),
+    );
+    tokio::task::spawn_blocking(move || match store::read(&keychain, &entry, &server) {
+        Ok(Some(saved)) if saved.server_url == url && !saved.step_up_scopes.is_empty() => {
+            let mut scopes = saved.credentials.granted_scopes;
+            scopes.extend(saved.step_up_scopes);
+            scopes
+        }
+        _ => Vec::new(),
+    })
+    .await
+    .unwrap_or_default()
 }

@@ -21,7 +21,10 @@ mod store;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub use connect::{authorized_client, authorized_client_with, needs_sign_in};
+pub use connect::{
+    SignInChallenge, authorized_client, authorized_client_with, needs_sign_in, remember_step_up,
+    sign_in_challenge,
+};
 pub use error::OAuthError;
 pub use login::{CLIENT_NAME, PendingLogin, start_login, start_login_with};
 

@@ -46,6 +46,9 @@ pub(crate) struct SavedLogin {
     /// Why the last refresh failed, when the tokens were dropped because of it.
     #[serde(default)]
     pub refresh_error: Option<String>,
+    /// Scopes a call was refused for (403 `insufficient_scope`): the next sign-in asks for them too.
+    #[serde(default)]
+    pub step_up_scopes: Vec<String>,
 }
 
 impl std::fmt::Debug for SavedLogin {
@@ -83,6 +86,7 @@ impl SavedLogin {
             credentials,
             signed_in_at: now_secs(),
             refresh_error: None,
+            step_up_scopes: Vec::new(),
         }
     }
 

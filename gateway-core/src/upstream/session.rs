@@ -707,11 +707,34 @@ impl Upstream {
                 limit: self.limits.max_message_bytes,
             };
         }
-        if crate::oauth::needs_sign_in(&error) {
-            return UpstreamError::sign_in_needed(
-                &self.name,
-                "the server refused the stored sign-in",
-            );
+        match crate::oauth::sign_in_challenge(&error) {
+            Some(crate::oauth::SignInChallenge::InsufficientScope(scope)) => {
+                let reason = match &scope {
+                    Some(scope) => format!("the operation needs scope `{scope}`"),
+                    None => "the operation needs more scopes".to_owned(),
+                };
+                if let (Some(scope), UpstreamTransport::Http { oauth, .. }) =
+                    (scope, &self.transport)
+                {
+                    // Noted in the keychain entry, so the next sign-in asks for it (step-up).
+                    let (oauth, server) = (oauth.clone(), self.name.clone());
+                    tokio::spawn(async move {
+                        if let Err(error) =
+                            crate::oauth::remember_step_up(&oauth, &server, &scope).await
+                        {
+                            tracing::warn!(server = %server, %error, "could not note the scopes to ask for");
+                        }
+                    });
+                }
+                return UpstreamError::sign_in_needed(&self.name, reason);
+            }
+            Some(crate::oauth::SignInChallenge::Required) => {
+                return UpstreamError::sign_in_needed(
+                    &self.name,
+                    "the server refused the stored sign-in",
+                );
+            }
+            None => {}
         }
         match error {
             rmcp::ServiceError::TransportClosed | rmcp::ServiceError::TransportSend(_) => {
