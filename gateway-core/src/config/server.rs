@@ -347,7 +347,7 @@ fn stdio(
     map: &Map<String, Value>,
     path: &JsonPath,
 ) -> Option<UpstreamTransport> {
-    for key in ["url", "headers"] {
+    for key in ["url", "headers", "oauth"] {
         if map.contains_key(key) {
             r.warn(&path.key(key), "not used by a stdio server; ignored");
         }
