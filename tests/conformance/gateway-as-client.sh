@@ -35,7 +35,8 @@ context="${MCP_CONFORMANCE_CONTEXT:-}"
 client_id="$(node -e 'const c=JSON.parse(process.argv[1]||"{}");process.stdout.write(c.client_id||"")' "$context")"
 export CONFORMANCE_CLIENT_SECRET
 CONFORMANCE_CLIENT_SECRET="$(node -e 'const c=JSON.parse(process.argv[1]||"{}");process.stdout.write(c.client_secret||"")' "$context")"
-oauth="{}"
+# The client ID metadata document URL the suite expects (SEP-991); used only where the server supports it.
+oauth='{"client_metadata_url": "https://conformance-test.local/client-metadata.json"}'
 if [ -n "$client_id" ]; then
   if [ -n "$CONFORMANCE_CLIENT_SECRET" ]; then
     oauth="{\"client_id\": \"$client_id\", \"client_secret\": \"\${env:CONFORMANCE_CLIENT_SECRET}\"}"

@@ -148,6 +148,9 @@ pub struct OAuthSettings {
     pub client_secret: Option<Sensitive<String>>,
     /// Scopes to ask for; empty = what the server's challenge or metadata asks for.
     pub scopes: Vec<String>,
+    /// An `https://` URL of a client ID metadata document (SEP-991) describing this gateway, used as the
+    /// client id when the authorization server supports such documents (before dynamic registration).
+    pub client_metadata_url: Option<String>,
     /// The keychain entry (service `enkrypt-secure-mcp-gateway`) of this (gateway, server) pair's tokens.
     pub keychain_entry: String,
 }

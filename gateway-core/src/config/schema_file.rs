@@ -264,7 +264,7 @@ pub enum StdioKind {
 /// A remote server over streamable HTTP (SSE fallback).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[schemars(extend("not" = {"required": ["command"]}))]
-#[schemars(transform = NullAllowed(&["headers"]))]
+#[schemars(transform = NullAllowed(&["headers", "oauth"]))]
 pub struct HttpConfig {
     #[serde(rename = "type")]
     pub kind: Option<HttpKind>,
@@ -292,6 +292,10 @@ pub struct OAuthConfig {
     pub client_secret: Option<String>,
     /// Scopes to request; default: what the server's challenge or metadata asks for.
     pub scopes: Option<Vec<String>>,
+    /// `https://` URL of a client ID metadata document (SEP-991) used as the client id when the
+    /// authorization server supports those.
+    #[schemars(regex(pattern = r"^https://"))]
+    pub client_metadata_url: Option<String>,
 }
 
 /// `type`/`transport` of an HTTP server.

@@ -408,7 +408,7 @@ fn http(
     })
 }
 
-/// `config.oauth`: `{client_id, client_secret, scopes}`, every key optional.
+/// `config.oauth`: `{client_id, client_secret, scopes, client_metadata_url}`, every key optional.
 fn oauth_settings(r: &mut Reader<'_>, v: &Value, path: &JsonPath) -> Option<OAuthSettings> {
     let map = r.object(v, path)?;
     let mut out = OAuthSettings::default();
@@ -426,6 +426,14 @@ fn oauth_settings(r: &mut Reader<'_>, v: &Value, path: &JsonPath) -> Option<OAut
             },
             "scopes" => match r.string_list(item, &p) {
                 Some(scopes) => out.scopes = scopes,
+                None => ok = false,
+            },
+            "client_metadata_url" => match r.non_empty_string(item, &p) {
+                Some(url) if url.starts_with("https://") => out.client_metadata_url = Some(url),
+                Some(_) => {
+                    r.error(&p, "must be an https:// URL");
+                    ok = false;
+                }
                 None => ok = false,
             },
             k if is_comment_key(k) => {}

@@ -1,7 +1,8 @@
 //! The interactive sign-in, in two steps so a CLI and a desktop app can both drive it:
 //! [`start_login`] probes the server for its 401 challenge, discovers the authorization server
-//! (protected-resource metadata, then authorization-server metadata, with rmcp's fallbacks), registers a
-//! client (dynamic registration, or the config's pre-registered `oauth.client_id`), binds the loopback
+//! (protected-resource metadata, then authorization-server metadata, with rmcp's fallbacks), picks a
+//! client (the config's `oauth.client_id`, else its `oauth.client_metadata_url` when the server accepts
+//! client ID metadata documents, else dynamic registration), binds the loopback
 //! redirect and returns a [`PendingLogin`] with the authorization URL (PKCE S256, `state`, `resource`,
 //! scopes). [`PendingLogin::complete`] waits for the redirect, exchanges the code and writes the result
 //! as ONE keychain entry. Nothing is written before the exchange succeeded.
@@ -107,6 +108,16 @@ pub async fn start_login_with(
                 .map(|s| s.expose().clone()),
             false,
         ),
+        None if supports_metadata_documents(&metadata)
+            && target.settings.client_metadata_url.is_some() =>
+        {
+            let url = target
+                .settings
+                .client_metadata_url
+                .clone()
+                .unwrap_or_default();
+            (url, None, false)
+        }
         None if metadata.registration_endpoint.is_some() => {
             let config = manager
                 .register_client(CLIENT_NAME, &redirect_uri, &scope_refs)
@@ -340,4 +351,13 @@ async fn earlier_scopes(keychain: &Keychain, target: &OAuthTarget) -> Vec<String
     })
     .await
     .unwrap_or_default()
+}
+
+/// Whether the authorization server accepts client ID metadata documents (SEP-991).
+fn supports_metadata_documents(metadata: &rmcp::transport::auth::AuthorizationMetadata) -> bool {
+    metadata
+        .additional_fields
+        .get("client_id_metadata_document_supported")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false)
 }

@@ -568,12 +568,11 @@ impl Upstream {
                 }
             };
             served.map_err(|error| {
-                let reason = if crate::oauth::needs_sign_in(&error) {
+                if crate::oauth::needs_sign_in(&error) {
                     SIGN_IN_NEEDED.to_owned()
                 } else {
                     error.to_string()
-                };
-                reason
+                }
             })
         };
         // The 2024-11-05 HTTP+SSE transport, for servers that predate streamable HTTP (legacy only).
