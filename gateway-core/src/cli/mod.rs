@@ -1,5 +1,6 @@
 //! The command line: argument definitions, dispatch, and the `stdio` / `check-config` entry points.
-//! Each other command lives in its own file (`client.rs`, `secret.rs`, `logs.rs`, `init.rs`).
+//! Each other command lives in its own file (`client.rs`, `secret.rs`, `logs.rs`, `init.rs`,
+//! `auth.rs`, …).
 //!
 //! `main.rs` only parses arguments, sets up tracing and calls [`run`]; everything a command does is
 //! here or in the modules it calls, so tests and the desktop app can reuse it.
