@@ -41,9 +41,16 @@ pub async fn authorized_client_with(
         store::read(&owned_keychain, &owned_entry, &owned_server)
     })
     .await
-    .map_err(|e| OAuthError::Internal(e.to_string()))??;
-    let Some(saved) = saved else {
-        return Ok(None);
+    .map_err(|e| OAuthError::Internal(e.to_string()))?;
+    // No keychain (a headless box) or an unreadable entry must not cost a server that needs no sign-in:
+    // the request goes out without a token, and one that needs it answers 401 ("sign-in needed").
+    let saved = match saved {
+        Ok(Some(saved)) => saved,
+        Ok(None) => return Ok(None),
+        Err(error) => {
+            tracing::warn!(server, %error, "cannot read the stored sign-in; connecting without a token");
+            return Ok(None);
+        }
     };
     if saved.server_url != url {
         tracing::warn!(
