@@ -17,6 +17,7 @@ pub mod downstream;
 pub mod files;
 pub mod guardrails;
 pub mod logging;
+pub mod oauth;
 pub mod parse_guard;
 pub mod reload;
 pub mod secret;

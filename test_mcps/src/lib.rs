@@ -15,6 +15,8 @@
 //!   both), applied as a thin wrapper around the handler.
 //! - [`run`]: the start-up sequence and the serve loop the binary calls.
 //! - [`sse`]: the legacy HTTP+SSE transport (`--sse`), for the gateway's SSE fallback.
+//! - [`oauth`]: `oauth-mcp-server`, the tools over streamable HTTP behind OAuth 2.1 with its own
+//!   authorization server (dynamic registration, PKCE, short-lived tokens, rotating refresh tokens).
 //! - [`conformance`]: a second server, `conformance-server`, implementing the server scenarios
 //!   of the official MCP conformance suite (stdio or streamable HTTP).
 //!
@@ -26,6 +28,7 @@ pub mod cli;
 pub mod conformance;
 pub mod content;
 pub mod era;
+pub mod oauth;
 pub mod run;
 pub mod server;
 pub mod sse;

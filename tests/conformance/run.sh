@@ -9,6 +9,8 @@
 # The only failures allowed are the `tasks-*` scenarios of the tasks extension (SEP-2663), which the suite
 # does not score and neither server implements; a baseline in expected-failures/<run>.yml, if present,
 # is passed to the suite's own --expected-failures check.
+# Client mode (after the server runs): gateway-core as the OAuth client of the suite's own authorization and
+# MCP servers, through tests/conformance/gateway-as-client.sh, for every non-extension auth/* scenario.
 # Results (checks.json per scenario) stay in $CONFORMANCE_OUT (default: a temporary folder).
 #
 # Usage: tests/conformance/run.sh [BIN_DIR]   (BIN_DIR holds gateway-core and conformance-server)
@@ -120,7 +122,62 @@ run legacy-gateway "$legacy_suite" "$gateway_url"
 run next-direct    "$next_suite"   "$direct_url"  --requirements 2026-07-28
 run next-gateway   "$next_suite"   "$gateway_url" --requirements 2026-07-28
 
-echo "MCP conformance (the only failures allowed are the tasks-* scenarios of the unscored tasks extension):"
+# Client mode: gateway-core as the OAuth client of a remote upstream. Every auth/* client scenario of each
+# suite except the extensions runs once through gateway-as-client.sh (sign-in with `gateway-core auth
+# login --no-browser`, then a real MCP session through gateway-core), each inside a throwaway keychain
+# (tests/keychain/with-keyring.sh). Allowed failures: the scenarios in client_allowed below, with why.
+client_allowed=(
+  # 0.1.16's version of this scenario serves authorization-server metadata whose `issuer` (…/oauth) is not
+  # the URL it was discovered from; RFC 8414 §3.3 says to refuse that, and gateway-core (rmcp) does.
+  # 0.2.0-alpha.12's version of the same scenario has matching metadata and passes.
+  legacy-client:auth/2025-03-26-oauth-metadata-backcompat
+)
+client_scenarios() {
+  node "$1" list 2>/dev/null | sed -n '/^Client scenarios/,/^$/p' |
+    grep -E '^ *- auth/' | grep -v '\[extension\]' | sed -E 's/^ *- ([^ ]+).*/\1/'
+}
+# run_client NAME SUITE_JS
+run_client() {
+  local name="$1" suite="$2" passed=0 total=0 failed=() scenario log
+  mkdir -p "$out/$name"
+  for scenario in $(client_scenarios "$suite"); do
+    total=$((total + 1))
+    log="$out/$name/${scenario//\//_}.log"
+    GATEWAY_CORE="$bin/gateway-core" bash "$root/tests/keychain/with-keyring.sh" \
+      node "$suite" client --command "$here/gateway-as-client.sh" --scenario "$scenario" \
+      -o "$out/$name" >"$log" 2>&1 || true
+    if grep -q 'OVERALL: PASSED' "$log"; then
+      passed=$((passed + 1))
+    else
+      failed+=("$scenario")
+    fi
+  done
+  local unexpected=()
+  for scenario in "${failed[@]}"; do
+    [[ " ${client_allowed[*]} " == *" $name:$scenario "* ]] || unexpected+=("$scenario")
+  done
+  summary+=("$(printf '%-16s %s/%s auth scenarios passed%s%s' "$name" "$passed" "$total" \
+    "$([ ${#failed[@]} = 0 ] || echo "; failed: ${failed[*]}")" \
+    "$([ ${#unexpected[@]} = 0 ] || echo '  <- UNEXPECTED')")")
+  if [ ${#unexpected[@]} != 0 ]; then
+    status=1
+    for scenario in "${unexpected[@]}"; do
+      echo "--- $name $scenario ---" >&2
+      tail -n 40 "$out/$name/${scenario//\//_}.log" >&2
+    done
+  fi
+}
+
+if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+  run_client legacy-client "$legacy_suite"
+  run_client next-client   "$next_suite"
+else
+  status=1
+  summary+=("client mode: SKIPPED, no dbus-run-session/gnome-keyring-daemon (make deps-keychain)  <- UNEXPECTED")
+fi
+
+echo "MCP conformance (the only failures allowed are the tasks-* scenarios of the unscored tasks extension"
+echo "in server mode, and in client mode ${client_allowed[*]}):"
 printf '  %s\n' "${summary[@]}"
 [ "$status" = 0 ] || fail "see the scenario summaries above; logs in $out"
 echo "conformance: ok"

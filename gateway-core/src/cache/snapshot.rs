@@ -74,7 +74,7 @@ pub fn fingerprint(server: &ServerConfig) -> String {
             }
             hash_pairs(&mut hasher, b"\0env\0", env);
         }
-        UpstreamTransport::Http { url, headers } => {
+        UpstreamTransport::Http { url, headers, .. } => {
             hasher.update(b"http\0");
             hasher.update(url.as_bytes());
             hash_pairs(&mut hasher, b"\0hdr\0", headers);

@@ -1,5 +1,6 @@
 //! The command line: argument definitions, dispatch, and the `stdio` / `check-config` entry points.
-//! Each other command lives in its own file (`client.rs`, `secret.rs`, `logs.rs`, `init.rs`).
+//! Each other command lives in its own file (`client.rs`, `secret.rs`, `logs.rs`, `init.rs`,
+//! `auth.rs`, …).
 //!
 //! `main.rs` only parses arguments, sets up tracing and calls [`run`]; everything a command does is
 //! here or in the modules it calls, so tests and the desktop app can reuse it.
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+mod auth;
 mod client;
 mod init;
 mod logs;
@@ -35,6 +37,9 @@ Examples:
 
   # Serve MCP over HTTP on loopback (clients send Authorization: Bearer <key>):
   gateway-core serve --listen 127.0.0.1:8000
+
+  # Sign in to a remote server that asks for OAuth (tokens go to the OS keychain):
+  gateway-core auth login my-remote-server
 
   # Validate a config file (errors come with their JSON path and line):
   gateway-core check-config --config ./example_enkrypt_mcp_config.json
@@ -82,6 +87,9 @@ pub enum Command {
     /// Review tools quarantined by the guardrails (poisoned or changed definitions): list, approve, deny.
     #[command(subcommand)]
     Tools(tools::ToolsCommand),
+    /// OAuth 2.1 sign-in to remote servers that ask for it; tokens live in the OS keychain only.
+    #[command(subcommand)]
+    Auth(auth::AuthCommand),
 }
 
 /// Runs the parsed command.
@@ -102,6 +110,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Logs(args) => logs::run(args, path).await,
         Command::Init(args) => init::run(args, path).await,
         Command::Tools(command) => tools::run(command, path).await,
+        Command::Auth(command) => auth::run(command, path).await,
     }
 }
 

@@ -21,7 +21,7 @@ use super::common::{CommonEntry, api_key_from, entries_of, parse_common};
 use super::locate::{JsonPath, LineIndex};
 use super::model::{
     CommonConfig, ConfigFormat, Diagnostic, GatewayConfig, GatewayEntry, Location, ServerConfig,
-    Severity,
+    Severity, UpstreamTransport,
 };
 use super::reader::{Reader, type_name};
 use super::refs::{RefSources, is_comment_key, resolve_refs, resolve_str};
@@ -514,6 +514,12 @@ fn finish_gateways(
             );
         } else {
             ids.insert(entry.id.clone(), path.clone());
+        }
+        let mut entry = entry;
+        for server in &mut entry.servers {
+            if let UpstreamTransport::Http { oauth, .. } = &mut server.transport {
+                oauth.keychain_entry = crate::oauth::entry_name(&entry.id, &server.server_name);
+            }
         }
         out.push(entry);
     }

@@ -148,7 +148,7 @@ fn v1_fixture_loads_into_the_model() {
 
     let docs = &gw.servers[1];
     match &docs.transport {
-        UpstreamTransport::Http { url, headers } => {
+        UpstreamTransport::Http { url, headers, .. } => {
             assert_eq!(url, "https://mcp.example.com/mcp");
             assert_eq!(headers["X-Team"].expose(), "platform");
         }
@@ -417,4 +417,52 @@ fn the_repository_example_config_loads_cleanly() {
     };
     let c = load_env(&text, &[]).unwrap_or_else(|e| panic!("{e}"));
     assert!(c.warnings.is_empty(), "{:#?}", c.warnings);
+}
+
+#[test]
+fn oauth_settings_load_with_a_keychain_entry_per_gateway_and_server() {
+    let text = v1(
+        "{}",
+        &[
+            r#"{"server_name": "linear", "config": {"url": "https://x/mcp",
+                "oauth": {"client_id": "cid", "client_secret": "${env:SECRET}", "scopes": ["read", "write"]}}}"#,
+            r#"{"server_name": "plain", "config": {"url": "https://y/mcp"}}"#,
+        ],
+    );
+    let c = load_env(&text, &[("SECRET", "s3cret")]).expect("valid");
+    let gateway = &c.gateways[0];
+    let UpstreamTransport::Http { oauth, .. } = &gateway.servers[0].transport else {
+        panic!("http")
+    };
+    assert_eq!(oauth.client_id.as_deref(), Some("cid"));
+    assert_eq!(
+        oauth.client_secret.as_ref().map(|s| s.expose().as_str()),
+        Some("s3cret")
+    );
+    assert_eq!(oauth.scopes, ["read", "write"]);
+    assert_eq!(
+        oauth.keychain_entry,
+        crate::oauth::entry_name(&gateway.id, "linear")
+    );
+    let UpstreamTransport::Http { oauth, .. } = &gateway.servers[1].transport else {
+        panic!("http")
+    };
+    assert_eq!(oauth.client_id, None);
+    assert_eq!(
+        oauth.keychain_entry,
+        crate::oauth::entry_name(&gateway.id, "plain")
+    );
+}
+
+#[test]
+fn oauth_settings_are_checked() {
+    let text = v1(
+        "{}",
+        &[r#"{"server_name": "r", "config": {"url": "https://x/mcp",
+              "oauth": {"client_secret": "s", "scopes": "read", "extra": 1}}}"#],
+    );
+    let errors = errors_env(&text, &[]);
+    let text_of = |d: &Diagnostic| format!("{} {}", d.location.json_path, d.message);
+    let all: Vec<String> = errors.iter().map(text_of).collect();
+    assert!(all.iter().any(|e| e.contains("oauth.scopes")), "{all:?}");
 }

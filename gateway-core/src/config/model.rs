@@ -128,11 +128,31 @@ pub enum UpstreamTransport {
         /// Added on top of a minimal inherited environment (PATH, HOME, …); values may be secrets.
         env: BTreeMap<String, Sensitive<String>>,
     },
-    /// A remote server over streamable HTTP (SSE fallback). Not served before the transports issue.
+    /// A remote server over streamable HTTP (SSE fallback).
     Http {
         url: String,
         headers: BTreeMap<String, Sensitive<String>>,
+        /// OAuth 2.1 sign-in settings (`config.oauth`) and where this server's tokens live.
+        oauth: OAuthSettings,
     },
+}
+
+/// How the gateway signs in to a remote server that asks for OAuth (`config.oauth`, all optional), and
+/// the keychain entry holding that server's tokens for this gateway (set by the loader, never written).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OAuthSettings {
+    /// A client id registered with the authorization server out of band (used when it offers no
+    /// dynamic client registration, or always when set).
+    pub client_id: Option<String>,
+    /// Its secret, for a confidential client; usually a `${keyring:NAME}` reference.
+    pub client_secret: Option<Sensitive<String>>,
+    /// Scopes to ask for; empty = what the server's challenge or metadata asks for.
+    pub scopes: Vec<String>,
+    /// An `https://` URL of a client ID metadata document (SEP-991) describing this gateway, used as the
+    /// client id when the authorization server supports such documents (before dynamic registration).
+    pub client_metadata_url: Option<String>,
+    /// The keychain entry (service `enkrypt-secure-mcp-gateway`) of this (gateway, server) pair's tokens.
+    pub keychain_entry: String,
 }
 
 /// One `denied_tools` entry: a glob on the upstream tool name, with an optional reason.

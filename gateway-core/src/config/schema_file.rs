@@ -264,7 +264,7 @@ pub enum StdioKind {
 /// A remote server over streamable HTTP (SSE fallback).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[schemars(extend("not" = {"required": ["command"]}))]
-#[schemars(transform = NullAllowed(&["headers"]))]
+#[schemars(transform = NullAllowed(&["headers", "oauth"]))]
 pub struct HttpConfig {
     #[serde(rename = "type")]
     pub kind: Option<HttpKind>,
@@ -275,6 +275,27 @@ pub struct HttpConfig {
     pub url: String,
     /// Request headers; values may be `${keyring:NAME}` / `${env:NAME}`.
     pub headers: Option<Keyed<String>>,
+    /// OAuth 2.1 sign-in settings for a server that asks for it (`gateway-core auth login SERVER`).
+    /// Tokens never go here: they live in the OS keychain.
+    pub oauth: Option<OAuthConfig>,
+}
+
+/// `config.oauth` of an HTTP server; every key is optional. Without `client_id` the gateway registers
+/// itself with the authorization server (dynamic client registration) when it offers that.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct OAuthConfig {
+    /// A client id registered with the authorization server beforehand.
+    #[schemars(length(min = 1))]
+    pub client_id: Option<String>,
+    /// The secret of that client (confidential clients), e.g. `${keyring:NAME}`.
+    #[schemars(length(min = 1))]
+    pub client_secret: Option<String>,
+    /// Scopes to request; default: what the server's challenge or metadata asks for.
+    pub scopes: Option<Vec<String>>,
+    /// `https://` URL of a client ID metadata document (SEP-991) used as the client id when the
+    /// authorization server supports those.
+    #[schemars(regex(pattern = r"^https://"))]
+    pub client_metadata_url: Option<String>,
 }
 
 /// `type`/`transport` of an HTTP server.

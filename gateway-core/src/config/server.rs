@@ -12,9 +12,10 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::locate::JsonPath;
-use super::model::{DeniedTool, GuardrailPolicy, ServerConfig, UpstreamTransport};
+use super::model::{DeniedTool, GuardrailPolicy, OAuthSettings, ServerConfig, UpstreamTransport};
 use super::reader::Reader;
 use super::refs::is_comment_key;
+use crate::secret::Sensitive;
 
 /// Server-entry keys of the reference's 2.x that we accept without acting on them.
 const KNOWN_UNUSED_KEYS: [&str; 5] = [
@@ -302,7 +303,7 @@ fn parse_transport(r: &mut Reader<'_>, v: &Value, path: &JsonPath) -> Option<Ups
                 ];
                 declared = r.choice(item, &p, &options).or(declared);
             }
-            "command" | "args" | "env" | "url" | "headers" => {}
+            "command" | "args" | "env" | "url" | "headers" | "oauth" => {}
             k if is_comment_key(k) => {}
             _ => r.unknown_key(&p),
         }
@@ -346,7 +347,7 @@ fn stdio(
     map: &Map<String, Value>,
     path: &JsonPath,
 ) -> Option<UpstreamTransport> {
-    for key in ["url", "headers"] {
+    for key in ["url", "headers", "oauth"] {
         if map.contains_key(key) {
             r.warn(&path.key(key), "not used by a stdio server; ignored");
         }
@@ -396,8 +397,52 @@ fn http(
         None => Some(Default::default()),
         Some(h) => r.secret_map(h, &path.key("headers")),
     };
+    let oauth = match map.get("oauth") {
+        None | Some(Value::Null) => Some(OAuthSettings::default()),
+        Some(v) => oauth_settings(r, v, &path.key("oauth")),
+    };
     Some(UpstreamTransport::Http {
         url: url?,
         headers: headers?,
+        oauth: oauth?,
     })
+}
+
+/// `config.oauth`: `{client_id, client_secret, scopes, client_metadata_url}`, every key optional.
+fn oauth_settings(r: &mut Reader<'_>, v: &Value, path: &JsonPath) -> Option<OAuthSettings> {
+    let map = r.object(v, path)?;
+    let mut out = OAuthSettings::default();
+    let mut ok = true;
+    for (key, item) in map {
+        let p = path.key(key);
+        match key.as_str() {
+            "client_id" => match r.non_empty_string(item, &p) {
+                Some(id) => out.client_id = Some(id),
+                None => ok = false,
+            },
+            "client_secret" => match r.non_empty_string(item, &p) {
+                Some(secret) => out.client_secret = Some(Sensitive::new(secret)),
+                None => ok = false,
+            },
+            "scopes" => match r.string_list(item, &p) {
+                Some(scopes) => out.scopes = scopes,
+                None => ok = false,
+            },
+            "client_metadata_url" => match r.non_empty_string(item, &p) {
+                Some(url) if url.starts_with("https://") => out.client_metadata_url = Some(url),
+                Some(_) => {
+                    r.error(&p, "must be an https:// URL");
+                    ok = false;
+                }
+                None => ok = false,
+            },
+            k if is_comment_key(k) => {}
+            _ => r.unknown_key(&p),
+        }
+    }
+    if out.client_secret.is_some() && out.client_id.is_none() {
+        r.error(path, "`client_secret` needs the `client_id` it belongs to");
+        ok = false;
+    }
+    ok.then_some(out)
 }

@@ -107,6 +107,25 @@ pub enum UpstreamError {
     },
     #[error("server '{server}': {what}")]
     Unsupported { server: String, what: String },
+    /// An HTTP server answered 401/403 and no usable OAuth token is stored (the gateway never opens a
+    /// browser itself).
+    #[error("server '{server}' needs sign-in ({reason}): sign in with `{command}` or from the app")]
+    SignInNeeded {
+        server: String,
+        reason: String,
+        command: String,
+    },
+}
+
+impl UpstreamError {
+    /// [`UpstreamError::SignInNeeded`] for `server`.
+    pub fn sign_in_needed(server: &str, reason: impl Into<String>) -> Self {
+        Self::SignInNeeded {
+            server: server.to_owned(),
+            reason: reason.into(),
+            command: crate::oauth::login_command(server),
+        }
+    }
 }
 
 /// All upstreams of one gateway, by server name.

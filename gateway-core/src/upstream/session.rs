@@ -53,6 +53,9 @@ impl Drop for Exchange {
     }
 }
 
+/// What the streamable-HTTP attempt reports when the server wants an OAuth sign-in.
+const SIGN_IN_NEEDED: &str = "sign-in needed";
+
 /// The key of the one input request the gateway puts in an `input_required` result it makes.
 const ASK_KEY: &str = "enkrypt_gateway_input";
 
@@ -495,7 +498,11 @@ impl Upstream {
             UpstreamTransport::Stdio { command, args, env } => {
                 self.start_stdio(command, args, env).await
             }
-            UpstreamTransport::Http { url, headers } => self.start_http(url, headers).await,
+            UpstreamTransport::Http {
+                url,
+                headers,
+                oauth,
+            } => self.start_http(url, headers, oauth).await,
         }
     }
 
@@ -504,6 +511,7 @@ impl Upstream {
         &self,
         url: &str,
         headers: &std::collections::BTreeMap<String, crate::secret::Sensitive<String>>,
+        oauth: &crate::config::OAuthSettings,
     ) -> Result<Connection, UpstreamError> {
         use rmcp::transport::StreamableHttpClientTransport;
         use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
@@ -530,20 +538,42 @@ impl Upstream {
             .connect_timeout(self.limits.start_timeout)
             .build()
             .map_err(|e| handshake(format!("cannot build the HTTP client: {e}")))?;
+        // A stored OAuth sign-in puts a bearer token on every request and refreshes it (oauth/).
+        let authorized = crate::oauth::authorized_client(&self.name, url, oauth, http.clone())
+            .await
+            .map_err(|e| handshake(e.to_string()))?;
         let streamable = || async {
             let config = StreamableHttpClientTransportConfig::with_uri(url.to_string())
                 .custom_headers(custom.clone())
                 .max_json_response_size(self.limits.max_message_bytes)
                 .max_sse_event_size(self.limits.max_message_bytes);
-            let transport = StreamableHttpClientTransport::with_client(http.clone(), config);
             let lifecycle = ClientLifecycleMode::Auto {
                 preferred_versions: vec![ProtocolVersion::V_2026_07_28],
                 legacy_version: None,
             };
-            self.client()
-                .serve_with_lifecycle(transport, lifecycle)
-                .await
-                .map_err(|error| error.to_string())
+            let served = match &authorized {
+                Some(auth) => {
+                    let transport =
+                        StreamableHttpClientTransport::with_client(auth.clone(), config);
+                    self.client()
+                        .serve_with_lifecycle(transport, lifecycle)
+                        .await
+                }
+                None => {
+                    let transport =
+                        StreamableHttpClientTransport::with_client(http.clone(), config);
+                    self.client()
+                        .serve_with_lifecycle(transport, lifecycle)
+                        .await
+                }
+            };
+            served.map_err(|error| {
+                if crate::oauth::needs_sign_in(&error) {
+                    SIGN_IN_NEEDED.to_owned()
+                } else {
+                    error.to_string()
+                }
+            })
         };
         // The 2024-11-05 HTTP+SSE transport, for servers that predate streamable HTTP (legacy only).
         let legacy_sse = || async {
@@ -577,6 +607,14 @@ impl Upstream {
         } else {
             match streamable().await {
                 Ok(service) => (service, "streamable HTTP"),
+                Err(error) if error == SIGN_IN_NEEDED => {
+                    let reason = if authorized.is_some() {
+                        "the stored sign-in was refused and could not be renewed"
+                    } else {
+                        "the server asks for OAuth and no sign-in is stored"
+                    };
+                    return Err(UpstreamError::sign_in_needed(&self.name, reason));
+                }
                 Err(error) => match legacy_sse().await {
                     Ok(service) => (service, "SSE (fallback)"),
                     Err(sse_error) => {
@@ -667,6 +705,35 @@ impl Upstream {
                 server: self.name.to_string(),
                 limit: self.limits.max_message_bytes,
             };
+        }
+        match crate::oauth::sign_in_challenge(&error) {
+            Some(crate::oauth::SignInChallenge::InsufficientScope(scope)) => {
+                let reason = match &scope {
+                    Some(scope) => format!("the operation needs scope `{scope}`"),
+                    None => "the operation needs more scopes".to_owned(),
+                };
+                if let (Some(scope), UpstreamTransport::Http { oauth, .. }) =
+                    (scope, &self.transport)
+                {
+                    // Noted in the keychain entry, so the next sign-in asks for it (step-up).
+                    let (oauth, server) = (oauth.clone(), self.name.clone());
+                    tokio::spawn(async move {
+                        if let Err(error) =
+                            crate::oauth::remember_step_up(&oauth, &server, &scope).await
+                        {
+                            tracing::warn!(server = %server, %error, "could not note the scopes to ask for");
+                        }
+                    });
+                }
+                return UpstreamError::sign_in_needed(&self.name, reason);
+            }
+            Some(crate::oauth::SignInChallenge::Required) => {
+                return UpstreamError::sign_in_needed(
+                    &self.name,
+                    "the server refused the stored sign-in",
+                );
+            }
+            None => {}
         }
         match error {
             rmcp::ServiceError::TransportClosed | rmcp::ServiceError::TransportSend(_) => {

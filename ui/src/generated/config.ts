@@ -393,6 +393,11 @@ export type HttpConfig = {
   url: string;
   /** Request headers; values may be `${keyring:NAME}` / `${env:NAME}`. */
   headers?: { [key: string]: string } | null;
+  /**
+   * OAuth 2.1 sign-in settings for a server that asks for it (`gateway-core auth login SERVER`).
+   * Tokens never go here: they live in the OS keychain.
+   */
+  oauth?: OAuthConfig | null;
 };
 
 /** `type`/`transport` of an HTTP server. */
@@ -412,6 +417,24 @@ export type McpConfigV2 = {
   /** Common keys for the gateways using this config (applied when all use one config). */
   common_overrides?: CommonGatewayConfig;
   mcp_config: ServerEntry[];
+};
+
+/**
+ * `config.oauth` of an HTTP server; every key is optional. Without `client_id` the gateway registers
+ * itself with the authorization server (dynamic client registration) when it offers that.
+ */
+export type OAuthConfig = {
+  /** A client id registered with the authorization server beforehand. */
+  client_id?: string | null;
+  /** The secret of that client (confidential clients), e.g. `${keyring:NAME}`. */
+  client_secret?: string | null;
+  /** Scopes to request; default: what the server's challenge or metadata asks for. */
+  scopes?: string[] | null;
+  /**
+   * `https://` URL of a client ID metadata document (SEP-991) used as the client id when the
+   * authorization server supports those.
+   */
+  client_metadata_url?: string | null;
 };
 
 /** One 2.x project. */

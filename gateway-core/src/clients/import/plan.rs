@@ -83,7 +83,7 @@ pub fn identity_of_config(transport: &UpstreamTransport) -> String {
             args: args.clone(),
             env: expose(env),
         },
-        UpstreamTransport::Http { url, headers } => FoundTransport::Http {
+        UpstreamTransport::Http { url, headers, .. } => FoundTransport::Http {
             url: url.clone(),
             headers: expose(headers),
         },
