@@ -403,3 +403,36 @@ fn the_repository_example_config_loads_cleanly() {
     let c = load_env(&text, &[]).unwrap_or_else(|e| panic!("{e}"));
     assert!(c.warnings.is_empty(), "{:#?}", c.warnings);
 }
+
+#[test]
+fn pii_entities_are_checked_and_default_to_all() {
+    let text = v1(
+        "{}",
+        &[
+            r#"{"server_name": "e", "config": {"command": "x"}, "output_guardrails_policy": {"enabled": true, "block": ["pii"], "additional_config": {"pii_entities": ["email", "passport"]}}}"#,
+        ],
+    );
+    let e = only_error(&text);
+    assert_eq!(
+        e.location.json_path,
+        server_path(".output_guardrails_policy.additional_config.pii_entities")
+    );
+    assert!(e.message.contains("`passport`"), "{}", e.message);
+
+    let text = v1(
+        "{}",
+        &[
+            r#"{"server_name": "e", "config": {"command": "x"}, "output_guardrails_policy": {"enabled": true, "block": ["pii"], "additional_config": {"pii_entities": ["secrets", "email"]}}}"#,
+        ],
+    );
+    let c = ok(&text);
+    let server = &c.gateways[0].servers[0];
+    assert_eq!(
+        server.output_guardrails.pii_entities(),
+        vec!["email", "secrets"]
+    );
+    assert_eq!(
+        server.input_guardrails.pii_entities(),
+        PII_ENTITIES.to_vec()
+    );
+}
