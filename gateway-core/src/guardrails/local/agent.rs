@@ -30,9 +30,17 @@ fn re(pattern: &str) -> Regex {
 const WHO: &str = concat!(
     r"(?:\b(?:ai|a\.i\.|llms?|language models?|ai models?|ai (?:assistants?|agents?|systems?|tools?)|assistants?|agents?|copilot|chatgpt|claude|gpt(?:-?\d)?|gemini|chatbots?|bots?|models?",
     r"|(?:asistente|agente|modelo)s?(?: de ia)?|ia|inteligencia artificial|intelligence artificielle|intelligenza artificiale|intelig[eê]ncia artificial",
-    r"|assistant(?:e|en)?|mod[eè]le|modell[oe]?|ki|ki-(?:agent(?:en)?|assistent(?:en)?|modell)|agent(?:en)?)\b",
+    r"|assistant(?:e|en)?|assistente|assistent(?:en|in)?|mod[eè]le|modell[oe]?|ki|ki-(?:agent(?:en)?|assistent(?:en)?|modell)|agent(?:en)?)\b",
     r"|ии-(?:ассистент\w*|агент\w*)|ии|ассистент\w*|агент\w*|модел\w*|помощник\w*|нейросет\w*",
     r"|ai助手|助手|ai代理|代理|智能体|模型|人工智能|aiアシスタント|アシスタント|aiエージェント|エージェント|モデル)",
+);
+
+/// The model named unambiguously: not a bare "agent", "model" or "bot" (`gpg-agent`, `http.Agent`,
+/// a data model).
+const WHO_QUALIFIED: &str = concat!(
+    r"(?:\b(?:ai|llms?|language models?|ai (?:models?|assistants?|agents?|systems?)|llm agents?|assistants?|copilot|chatgpt|claude|gemini|chatbots?",
+    r"|(?:asistente|agente|modelo)s? de ia|ia|assistente|assistent(?:en|in)?|ki|ki-(?:agent(?:en)?|assistent(?:en)?|modell))\b",
+    r"|ии-(?:ассистент\w*|агент\w*)|ии|ассистент\w*|ai助手|助手|ai代理|智能体|人工智能|aiアシスタント|アシスタント|aiエージェント)",
 );
 
 /// Frames that address the model: "note to the assistant", "if you are an AI", "AI agents reading
@@ -47,16 +55,19 @@ static ADDRESSEE: LazyLock<Regex> = LazyLock::new(|| {
             // if you are (an) WHO / you, the WHO
             r"|(?:\b(?:if you(?:'re| are)|you are|since you are|you,? the|si eres|si tu es|si vous [eê]tes|wenn du|wenn sie|falls du|se voc[eê] [eé]|se sei|se tu sei)|если ты|если вы)\s+(?:an? |un |una |une |ein |eine |um |uma |the )?(?:ai|ia|ki|ии|llm|language model|assistant|agent|model|asistente|agente|modelo|assistente|modello|mod[eè]le|assistent|агент\w*|ассистент\w*|модел\w*|нейросет\w*)",
             // WHO reading / processing / summarising this
-            r"|{who}\s+(?:(?:that|who|which)\s+)?(?:reads?|reading|processing|process(?:es)?|handling|handles|summari[sz]ing|summari[sz]es|parsing|analy[sz]ing|reviewing|sees?|seeing)\b",
+            r"|{qualified}\s+(?:(?:that|who|which)\s+)?(?:reads?|reading|processing|process(?:es)?|handling|handles|summari[sz]ing|summari[sz]es|parsing|analy[sz]ing|reviewing|sees?|seeing)\s+(?:this|these|the|it|that|such|any|all|my|our)\b",
             r"|\b(?:asistente|agente|ia|modelo)\s+que\s+(?:lea|procese|resuma)|\b(?:ia|assistant|agent|mod[eè]le)\s+qui\s+(?:lit|traite|r[eé]sume)|\b(?:ki|assistent|agent),?\s+(?:die|der)\s+(?:diese|dieses|diesen)\b|\b(?:ia|assistente|agente|modelo|modello)\s+(?:que|che)\s+(?:ler|leia|legge|processa)|(?:ии|ассистент\w*|агент\w*|модел\w*),?\s+(?:который|которая|читающ)",
             r"|\b(?:a la|al|à l'|à la|au|an die|an den|para a|para o|all'|alla|al)\s*(?:ia|ki|asistente|agente|assistant|agent|assistente|modelo|modello)\s+(?:que|qui|die|der|che)\b",
-            // a leading vocative: "Assistant:", "Dear assistant,", "Hey Claude,", "AI agents:"
-            r"|(?:^|\n|[>\[(*#|{{\x22'.!?:;]\s*|//\s*|#\s*|<!--\s*)(?:dear |hey |hi |hello |attention,? |to (?:the |any |whichever )?|for (?:the |any |automated |all )?|for automated |any |all )?(?:ai |ia |ki |llm )?(?:{who})(?:\s*/\s*\w+){{0,3}}(?: only| reviewers?| agents?| processing this[^:\n]{{0,40}})?\s*[:,：，]",
+            // a leading vocative: "Assistant: …", "Dear assistant, …", "Hey Claude, …", "AI agents: …",
+            // at a line start, after a comment marker or quote, or after a sentence; a colon must be
+            // followed by a space (not `model::`), a comma needs a greeting.
+            r"|(?:^|\n|[>\[(*#|\x22]\s*|//\s*|<!--\s*|[.!?]\s+)(?:(?:dear|hey|hi|hello)\s+(?:ai |ia |ki |llm )?(?:{who})\s*[,，]|(?:attention,? |to (?:the |any |whichever )?|for (?:the |any |automated |all )?|any |all )?(?:ai |ia |ki |llm )?(?:{who})(?:\s*/\s*\w+){{0,3}}(?: only| reviewers?| agents?| instructions?| directive| note| notice| message| processing this[^:\n]{{0,40}})?\s*[:：](?:\s|$))",
             // CJK frames
             r"|(?:给|致|对|請|请)\s*(?:ai|人工智能)?\s*(?:助手|代理|模型|智能体)|如果你是\s*(?:ai|人工智能)|阅读此\S{{0,6}}的\s*ai|(?:aiアシスタント|アシスタント|aiエージェント|エージェント|モデル|ai)\s*(?:へ|への|に対する)|あなたが\s*ai|を読む\s*ai|(?:ai|人工智能)(?:助手|代理)\s*[:：]",
             r")"
         ),
-        who = WHO
+        who = WHO,
+        qualified = WHO_QUALIFIED
     ))
 });
 
@@ -140,6 +151,15 @@ fn window(text: &str, at: usize, before: usize, after: usize) -> &str {
     &text[lo..hi]
 }
 
+/// The first two lines of `text` (an instruction's own line and the one after a header).
+fn two_lines(text: &str) -> &str {
+    let mut ends = text.match_indices('\n').map(|(i, _)| i);
+    match (ends.next(), ends.next()) {
+        (Some(_), Some(second)) => &text[..second],
+        _ => text,
+    }
+}
+
 /// Whether a catalog name is specific enough to count as a tool reference on its own (`delete_file`,
 /// `github__create_issue`, `sendEmail`), not an ordinary word (`fetch`, `query`).
 fn specific(name: &str) -> bool {
@@ -179,9 +199,13 @@ fn tool_calls(text: &str, catalog: &Catalog<'_>) -> Vec<usize> {
 pub fn find(text: &str, catalog: Option<&Catalog<'_>>) -> Option<&'static str> {
     let calls = catalog.map(|c| tool_calls(text, c)).unwrap_or_default();
     for m in ADDRESSEE.find_iter(text).chain(ROLE.find_iter(text)) {
-        let near = window(text, m.end(), BEFORE + (m.end() - m.start()), AFTER);
-        let after = window(text, m.end(), 0, AFTER);
-        if ACTION.is_match(after) || CONCEAL.is_match(near) || PLANT.is_match(after) {
+        let before = window(text, m.start(), BEFORE, 0);
+        let after = two_lines(window(text, m.end(), 0, AFTER));
+        if ACTION.is_match(after)
+            || CONCEAL.is_match(before)
+            || CONCEAL.is_match(after)
+            || PLANT.is_match(after)
+        {
             return Some("agent_directed");
         }
         if calls
@@ -245,6 +269,11 @@ mod tests {
             "Assistant coach Jenkins will lead practice on Thursday.",
             "System notice: scheduled maintenance on Saturday 02:00-04:00 UTC.",
             "Agents in the call centre must log every refund over $500.",
+            "the systemd-managed gpg-agent process will only know the socket",
+            "use rmcp::{model::{CallToolResult}, handler::server::tool::ToolRoute};",
+            "const { Agent, request } = require('http'); new Agent({ keepAlive: true });",
+            "Few drapers' assistants, as he was once, could have made themselves what he is. I tell thee!",
+            "Model: XPS 13\nColour: silver\nWarranty: 2 years",
             "If you are reading this, the build finished successfully.",
         ] {
             assert_eq!(find(text, None), None, "false positive: {text}");

@@ -59,11 +59,9 @@ impl LocalProvider {
         let scanned = normalize::scan_text(text);
         let mut out = Vec::new();
 
-        let (mut score, mut categories) = injection::score(&scanned);
-        if let Some(category) = agent::find(&scanned, catalog) {
-            categories.push(category);
-            score = score.max(injection::THRESHOLD);
-        }
+        let (score, mut categories) = injection::score(&scanned);
+        let agent_directed = agent::find(&scanned, catalog);
+        categories.extend(agent_directed);
         let logit = classifier::MODEL.logit(&scanned);
         let classified = logit > classifier::MODEL.threshold();
         if classified {
@@ -73,16 +71,19 @@ impl LocalProvider {
             "score": score,
             "classifier": classifier::probability(logit),
             "categories": categories,
+            "agent_directed": agent_directed.is_some(),
         });
-        out.push(if score >= injection::THRESHOLD || classified {
-            Detection::fired(
-                "injection_attack",
-                format!("prompt injection: {}", categories.join(", ")),
-                details,
-            )
-        } else {
-            Detection::quiet("injection_attack", details)
-        });
+        out.push(
+            if score >= injection::THRESHOLD || classified || agent_directed.is_some() {
+                Detection::fired(
+                    "injection_attack",
+                    format!("prompt injection: {}", categories.join(", ")),
+                    details,
+                )
+            } else {
+                Detection::quiet("injection_attack", details)
+            },
+        );
 
         let secret_spans = secrets::spans(&scanned);
         let entities = policy.pii_entities();
