@@ -349,3 +349,76 @@ pub fn benign_dir(
     }
     Ok(missed)
 }
+
+/// Leave-one-source-out: for every `<source>.bin` in `dir` (written by `train.py --leave-out
+/// <source>`, `/` as `_`), the engine with that classifier scores every sample of the left-out source
+/// (dev and holdout: the model saw neither) and the holdout benign text. Returns whether a target
+/// was missed.
+pub fn loso(dir: &Path, samples: &[crate::Sample], policy: &GuardrailPolicy) -> Result<bool> {
+    let mut models: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("{}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "bin"))
+        .collect();
+    models.sort();
+    if models.is_empty() {
+        return Ok(false);
+    }
+    println!(
+        "\n=== leave-one-source-out: classifier retrained without the source (scripts/eval/train.py --leave-out) ==="
+    );
+    println!(
+        "{:<44} {:>6} {:>6} {:>8}  {}",
+        "left-out source: injection recall", "n", "hits", "recall", "benign FPR (holdout)"
+    );
+    let mut missed = false;
+    for path in models {
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .replacen('_', "/", 1);
+        let bytes: &'static [u8] = Box::leak(std::fs::read(&path)?.into_boxed_slice());
+        let model = gateway_core::guardrails::local::classifier::Model::parse(bytes)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let engine = LocalProvider::with_model(model);
+        let mut recall = Count::default();
+        let mut classifier_only = Count::default();
+        let mut benign = Count::default();
+        for s in samples {
+            let of_source = s.source == name || s.source.starts_with(&format!("{name}/"));
+            if s.detector == "injection_attack" && s.label == 1 && of_source {
+                let d = engine.scan(policy, &s.text);
+                recall.add(fired(&d, "injection_attack"));
+                classifier_only.add(d.iter().any(|x| {
+                    x.detector == "injection_attack"
+                        && x.details["categories"]
+                            .as_array()
+                            .is_some_and(|c| c.iter().any(|v| v == "classifier"))
+                }));
+            } else if s.detector == "none" && s.split == "holdout" {
+                benign.add(fired(&engine.scan(policy, &s.text), "injection_attack"));
+            }
+        }
+        let ok = recall.rate() >= 0.90;
+        missed |= !ok;
+        println!(
+            "{:<44} {:>6} {:>6} {:>8.3}  {:.4} {}",
+            name,
+            recall.n,
+            recall.k,
+            recall.rate(),
+            benign.rate(),
+            if ok { "ok" } else { "MISSED (target 0.90)" }
+        );
+        println!(
+            "  {:<42} {:>6} {:>6} {:>8.3}",
+            "of which the classifier alone",
+            classifier_only.n,
+            classifier_only.k,
+            classifier_only.rate()
+        );
+    }
+    Ok(missed)
+}

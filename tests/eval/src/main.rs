@@ -29,7 +29,7 @@ struct Args {
     corpus: PathBuf,
     /// Which split to report: dev, holdout or both.
     #[arg(long, default_value = "both")]
-    split: String,
+    pub split: String,
     /// Print up to N misses and false positives of the dev split (for tuning; never holdout).
     #[arg(long, default_value_t = 0)]
     show: usize,
@@ -45,6 +45,10 @@ struct Args {
     /// A directory of out-of-corpus benign text (skipped when absent; "" to skip).
     #[arg(long, default_value = "/usr/share/doc")]
     benign_dir: PathBuf,
+    /// Leave-one-source-out classifiers (`train.py --leave-out SOURCE --out DIR/SOURCE.bin`, `/` as
+    /// `_`); skipped when absent.
+    #[arg(long, default_value = ".cache/eval/loso")]
+    loso_dir: PathBuf,
     /// Print the misses and false positives of the families (their dev halves for the agent family).
     #[arg(long)]
     show_families: bool,
@@ -52,13 +56,13 @@ struct Args {
 
 /// One corpus line.
 #[derive(Deserialize)]
-struct Sample {
-    text: String,
-    label: u8,
-    detector: String,
-    kind: String,
-    source: String,
-    split: String,
+pub struct Sample {
+    pub text: String,
+    pub label: u8,
+    pub detector: String,
+    pub kind: String,
+    pub source: String,
+    pub split: String,
 }
 
 /// The policy of the headline figures: `pii` narrowed to the entities measured before `pii` took
@@ -194,6 +198,9 @@ fn main() -> Result<()> {
             url_benign.1,
             url_benign.1 as f64 / url_benign.0.max(1) as f64
         );
+    }
+    if args.loso_dir.is_dir() {
+        failed |= family::loso(&args.loso_dir, &samples, &policy)?;
     }
     if args.agent_family.exists() {
         failed |= family::agent_family(&engine, &policy, &args.agent_family, args.show_families)?;

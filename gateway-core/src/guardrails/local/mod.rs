@@ -36,11 +36,21 @@ pub const SUPPORTED: &[&str] = &[
 #[derive(Default)]
 pub struct LocalProvider {
     vault: pii::Vault,
+    /// Another injection classifier than the shipped one (evaluation of leave-one-source-out models).
+    model: Option<classifier::Model>,
 }
 
 impl LocalProvider {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An engine scoring with `model` instead of the shipped classifier (for `guardrail-eval`).
+    pub fn with_model(model: classifier::Model) -> Self {
+        Self {
+            vault: pii::Vault::default(),
+            model: Some(model),
+        }
     }
 
     /// All findings on `text` for `policy` (synchronous; fast enough for the request path).
@@ -62,8 +72,9 @@ impl LocalProvider {
         let (score, mut categories) = injection::score(&scanned);
         let agent_directed = agent::find(&scanned, catalog);
         categories.extend(agent_directed);
-        let logit = classifier::MODEL.logit(&scanned);
-        let classified = logit > classifier::MODEL.threshold();
+        let model = self.model.as_ref().unwrap_or(&classifier::MODEL);
+        let logit = model.logit(&scanned);
+        let classified = logit > model.threshold();
         if classified {
             categories.push("classifier");
         }
