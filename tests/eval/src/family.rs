@@ -369,8 +369,8 @@ pub fn loso(dir: &Path, samples: &[crate::Sample], policy: &GuardrailPolicy) -> 
         "\n=== leave-one-source-out: classifier retrained without the source (scripts/eval/train.py --leave-out) ==="
     );
     println!(
-        "{:<44} {:>6} {:>6} {:>8}  {}",
-        "left-out source: injection recall", "n", "hits", "recall", "benign FPR (holdout)"
+        "{:<44} {:>6} {:>6} {:>8}  benign FPR (holdout)",
+        "left-out source: injection recall", "n", "hits", "recall"
     );
     let mut missed = false;
     for path in models {
