@@ -239,6 +239,10 @@ def main() -> None:
     parser.add_argument("--c", default=4.0, type=float, help="inverse L2 regularisation strength")
     parser.add_argument("--folds", default=5, type=int)
     parser.add_argument("--out", default=OUT, type=Path)
+    parser.add_argument("--leave-out", default="",
+                        help="leave-one-source-out: drop every doc of this source (corpus and planted "
+                             "training copies; `spikee` also drops spikee-cross) and write the model to "
+                             "--out for `guardrail-eval --loso-dir` to score that source with")
     args = parser.parse_args()
     ensure_libs(args.cache)
     import numpy as np
@@ -246,6 +250,12 @@ def main() -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
     libs = (np, sparse, LogisticRegression)
+
+    def left_out(d: dict) -> bool:
+        source = d["source"].removeprefix("planted:")
+        source = GROUP_OF_EXTRA.get(source, source)
+        return bool(args.leave_out) and (source == args.leave_out
+                                         or source.startswith(args.leave_out + "/"))
 
     docs = []
     with (args.cache / "corpus.jsonl").open(encoding="utf-8") as f:
@@ -255,13 +265,15 @@ def main() -> None:
             if d["split"] != "dev" or d["detector"] not in ("injection_attack", "none", "harmful_plain",
                                                                "off_topic"):
                 continue
+            if left_out(d):
+                continue
             docs.append(Doc(d))
     extra = args.cache / "train_extra.jsonl"
     if extra.exists():
         with extra.open(encoding="utf-8") as f:
             for line in f:
                 d = json.loads(line)
-                if d["split"] == "dev":
+                if d["split"] == "dev" and not left_out(d):
                     docs.append(Doc(d, extra=True))
     pos = sum(d.label for d in docs)
     print(f"dev docs: {len(docs)} ({pos} injection, {len(docs) - pos} benign or plain harmful)",

@@ -79,15 +79,24 @@ pub struct GuardrailPolicySpec {
 /// The detectors a new server blocks on by default, on both sides.
 pub const DEFAULT_BLOCK: [&str; 3] = ["injection_attack", "pii", "secrets"];
 
+/// The `pii` entities a new server's policy covers: every one of Enkrypt's but `url`, since links are in
+/// most ordinary tool output (blocking on them would refuse about 40 % of benign results).
+pub const DEFAULT_PII_ENTITIES: [&str; 5] = ["pii", "email", "phone", "secrets", "ip_address"];
+
 impl GuardrailPolicySpec {
     /// The policy every new server gets (added in the app, imported from a client, or made by `init`):
     /// enabled, blocking prompt injection, personal data and secrets. Users can change it.
     pub fn protected() -> Self {
+        let mut additional_config = Map::new();
+        additional_config.insert(
+            "pii_entities".into(),
+            Value::from(DEFAULT_PII_ENTITIES.to_vec()),
+        );
         Self {
             enabled: true,
             policy_name: None,
             block: DEFAULT_BLOCK.iter().map(|d| (*d).to_owned()).collect(),
-            additional_config: Map::new(),
+            additional_config,
         }
     }
 }

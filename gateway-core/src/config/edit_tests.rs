@@ -118,8 +118,8 @@ fn adding_a_server_to_a_v1_file_appends_one_entry_and_keeps_the_rest() {
         "config": {"command": "npx", "args": ["--flag"], "env": {"TOKEN": "${keyring:files_token}"}},
         "tools": {},
         // A new server is protected by default (checks the user can change).
-        "input_guardrails_policy": {"enabled": true, "additional_config": {}, "block": ["injection_attack", "pii", "secrets"]},
-        "output_guardrails_policy": {"enabled": true, "additional_config": {}, "block": ["injection_attack", "pii", "secrets"]}
+        "input_guardrails_policy": {"enabled": true, "additional_config": {"pii_entities": ["pii", "email", "phone", "secrets", "ip_address"]}, "block": ["injection_attack", "pii", "secrets"]},
+        "output_guardrails_policy": {"enabled": true, "additional_config": {"pii_entities": ["pii", "email", "phone", "secrets", "ip_address"]}, "block": ["injection_attack", "pii", "secrets"]}
     }));
     assert_same(&on_disk(&f.path), &expected);
     let backup = outcome.backup.expect("a backup");
@@ -304,7 +304,7 @@ fn adding_to_a_v2_file_selects_the_gateway_by_config_or_gateway_id() {
     save(&mut doc).expect("save");
 
     let mut expected = parse(V2);
-    let protected = json!({"enabled": true, "additional_config": {}, "block": ["injection_attack", "pii", "secrets"]});
+    let protected = json!({"enabled": true, "additional_config": {"pii_entities": ["pii", "email", "phone", "secrets", "ip_address"]}, "block": ["injection_attack", "pii", "secrets"]});
     v2_servers(&mut expected).push(json!({
         "server_name": "remote",
         "description": "",

@@ -466,3 +466,36 @@ fn oauth_settings_are_checked() {
     let all: Vec<String> = errors.iter().map(text_of).collect();
     assert!(all.iter().any(|e| e.contains("oauth.scopes")), "{all:?}");
 }
+
+#[test]
+fn pii_entities_are_checked_and_default_to_all() {
+    let text = v1(
+        "{}",
+        &[
+            r#"{"server_name": "e", "config": {"command": "x"}, "output_guardrails_policy": {"enabled": true, "block": ["pii"], "additional_config": {"pii_entities": ["email", "passport"]}}}"#,
+        ],
+    );
+    let e = only_error(&text);
+    assert_eq!(
+        e.location.json_path,
+        server_path(".output_guardrails_policy.additional_config.pii_entities")
+    );
+    assert!(e.message.contains("`passport`"), "{}", e.message);
+
+    let text = v1(
+        "{}",
+        &[
+            r#"{"server_name": "e", "config": {"command": "x"}, "output_guardrails_policy": {"enabled": true, "block": ["pii"], "additional_config": {"pii_entities": ["secrets", "email"]}}}"#,
+        ],
+    );
+    let c = ok(&text);
+    let server = &c.gateways[0].servers[0];
+    assert_eq!(
+        server.output_guardrails.pii_entities(),
+        vec!["email", "secrets"]
+    );
+    assert_eq!(
+        server.input_guardrails.pii_entities(),
+        PII_ENTITIES.to_vec()
+    );
+}

@@ -174,6 +174,37 @@ pub struct GuardrailPolicy {
     pub additional_config: Map<String, Value>,
 }
 
+/// The entity names of Enkrypt's `pii` detector, accepted in `additional_config.pii_entities`:
+/// personal data (names, addresses, ids, cards), e-mail addresses, phone numbers, secrets, IP addresses
+/// and URLs. The `pii` detector covers all of them unless a policy narrows the list.
+pub const PII_ENTITIES: &[&str] = &["pii", "email", "phone", "secrets", "ip_address", "url"];
+
+impl GuardrailPolicy {
+    /// The entities the `pii` detector covers for this policy: `additional_config.pii_entities` when
+    /// it is a list (unknown names were refused at load), else all of [`PII_ENTITIES`].
+    pub fn pii_entities(&self) -> Vec<&'static str> {
+        match self
+            .additional_config
+            .get("pii_entities")
+            .and_then(Value::as_array)
+        {
+            Some(items) => PII_ENTITIES
+                .iter()
+                .copied()
+                .filter(|e| items.iter().any(|i| i.as_str() == Some(e)))
+                .collect(),
+            None => PII_ENTITIES.to_vec(),
+        }
+    }
+
+    /// Whether the policy names its `pii` entities explicitly.
+    pub fn pii_entities_set(&self) -> bool {
+        self.additional_config
+            .get("pii_entities")
+            .is_some_and(Value::is_array)
+    }
+}
+
 /// One upstream server entry of a gateway.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {

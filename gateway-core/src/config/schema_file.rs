@@ -346,7 +346,15 @@ pub struct GuardrailPolicyEntry {
     /// `keyword_detector`, `policy_violation`, `bias`, `sponge_attack`; output also `relevancy`,
     /// `adherence`, `hallucination`.
     pub block: Option<Vec<String>>,
-    /// Detector settings (`pii_redaction`, `relevancy`, `hallucination`, `adherence`, …).
+    /// Detector settings (`pii_redaction`, `pii_entities`, `relevancy`, `hallucination`, `adherence`, …).
+    #[schemars(extend("properties" = {
+        "pii_entities": {
+            "description": "Which entities of the `pii` detector are covered (Enkrypt's entity names); default all of them.",
+            "type": ["array", "null"],
+            "items": {"enum": ["pii", "email", "phone", "secrets", "ip_address", "url"]},
+            "uniqueItems": true
+        }
+    }))]
     pub additional_config: Option<Map<String, Value>>,
 }
 

@@ -191,6 +191,9 @@ fn parse_policy(r: &mut Reader<'_>, v: &Value, path: &JsonPath) -> Option<Guardr
                 if !item.is_null()
                     && let Some(obj) = r.object(item, &p)
                 {
+                    if let Some(entities) = obj.get("pii_entities") {
+                        check_pii_entities(r, entities, &p.key("pii_entities"));
+                    }
                     policy.additional_config = obj.clone();
                 }
             }
@@ -199,6 +202,27 @@ fn parse_policy(r: &mut Reader<'_>, v: &Value, path: &JsonPath) -> Option<Guardr
         }
     }
     Some(policy)
+}
+
+/// `additional_config.pii_entities`: a list of Enkrypt's `pii` entity names (or null for the default).
+fn check_pii_entities(r: &mut Reader<'_>, v: &Value, path: &JsonPath) {
+    if v.is_null() {
+        return;
+    }
+    let Some(list) = r.string_list(v, path) else {
+        return;
+    };
+    for name in list {
+        if !super::model::PII_ENTITIES.contains(&name.as_str()) {
+            r.error(
+                path,
+                format!(
+                    "unknown pii entity `{name}`; expected some of: {}",
+                    super::model::PII_ENTITIES.join(", ")
+                ),
+            );
+        }
+    }
 }
 
 fn parse_denied(r: &mut Reader<'_>, v: &Value, path: &JsonPath) -> Vec<DeniedTool> {

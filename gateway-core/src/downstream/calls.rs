@@ -19,7 +19,7 @@ use super::Gateway;
 use super::access::Refusal;
 use crate::audit::{AuditEvent, Decision, EventKind};
 use crate::config::GuardrailPolicy;
-use crate::guardrails::{Detection, Side, Verdict, flag};
+use crate::guardrails::{Detection, Side, ToolOrigin, Verdict, flag};
 use crate::upstream::{Caller, UpstreamError};
 
 /// What the guardrails said about a call that went through (for `enkrypt_policy_detections`).
@@ -248,9 +248,10 @@ impl Gateway {
 
         if let CallToolResponse::Complete(result) = &mut response {
             if self.guardrails_on(out_policy) {
+                let origin = self.tool_origin(index, server_name, tool).await;
                 let verdict = self
                     .guardrails
-                    .check_output(out_policy, &args, result)
+                    .check_output(out_policy, &args, result, &origin)
                     .await;
                 if let Some(blocked) = self.blocked(Side::Output, &verdict, true, ctx, started) {
                     return blocked;
@@ -283,6 +284,29 @@ impl Gateway {
         CallOutcome::Answered {
             response: Box::new(response),
             report,
+        }
+    }
+
+    /// Where a result comes from, for the output check: the server, the tool, and every tool name the
+    /// gateway knows (the last listing's exposed and upstream names, plus this server's tools), so a
+    /// result telling the model to call another tool is recognised.
+    async fn tool_origin(&self, index: usize, server: &str, tool: &str) -> ToolOrigin {
+        let mut catalog: Vec<String> = Vec::new();
+        if let Ok(map) = self.names.read() {
+            for (exposed, (_, upstream)) in &map.by_exposed {
+                catalog.push(exposed.clone());
+                catalog.push(upstream.clone());
+            }
+        }
+        if let Ok((tools, _)) = self.live_server_tools(index).await {
+            catalog.extend(tools.iter().map(|t| t.name.to_string()));
+        }
+        catalog.sort_unstable();
+        catalog.dedup();
+        ToolOrigin {
+            server: server.to_string(),
+            tool: tool.to_string(),
+            catalog,
         }
     }
 

@@ -229,6 +229,20 @@ fn threshold(policy: &GuardrailPolicy, key: &str, default: f64) -> f64 {
         .unwrap_or(default)
 }
 
+/// The detect request body: the text, and, when the policy blocks `pii` and names its
+/// `additional_config.pii_entities`, that list as the `pii` detector's `entities` (otherwise the saved
+/// Enkrypt policy's own entity list applies).
+pub fn detect_body(policy: &GuardrailPolicy, text: &str) -> Value {
+    if policy.pii_entities_set() && policy.block.iter().any(|b| b == "pii") {
+        json!({
+            "text": text,
+            "detectors": {"pii": {"enabled": true, "entities": policy.pii_entities()}},
+        })
+    } else {
+        json!({"text": text})
+    }
+}
+
 /// Whether the policy asks for an output comparison check (`additional_config.<x>` or `<x>` in `block`).
 pub fn wants(policy: &GuardrailPolicy, check: &str) -> bool {
     flag(policy, check) || policy.block.iter().any(|b| b == check)
@@ -276,7 +290,7 @@ impl Provider for EnkryptProvider {
                     ],
                 ),
             };
-            let reply = self.post(path, &headers, json!({"text": text})).await?;
+            let reply = self.post(path, &headers, detect_body(policy, text)).await?;
             let summary = reply
                 .get("summary")
                 .and_then(Value::as_object)
@@ -389,7 +403,11 @@ impl Provider for EnkryptProvider {
         })
     }
 
-    fn redact<'a>(&'a self, text: &'a str) -> BoxFuture<'a, Result<Redaction, GuardrailError>> {
+    fn redact<'a>(
+        &'a self,
+        _policy: &'a GuardrailPolicy,
+        text: &'a str,
+    ) -> BoxFuture<'a, Result<Redaction, GuardrailError>> {
         Box::pin(async move {
             let path = "/guardrails/pii";
             let headers = [("X-Enkrypt-Source-Event", "pii-redact".to_string())];

@@ -74,6 +74,16 @@ impl Detection {
     }
 }
 
+/// Where a tool result comes from: what only the gateway knows about it.
+#[derive(Debug, Clone, Default)]
+pub struct ToolOrigin {
+    pub server: String,
+    /// The upstream tool that produced the result.
+    pub tool: String,
+    /// Every tool name of the gateway's catalog (all servers; upstream and exposed names).
+    pub catalog: Vec<String>,
+}
+
 /// PII redaction of one text: the redacted text and what restores it.
 #[derive(Debug, Clone)]
 pub struct Redaction {
@@ -113,6 +123,18 @@ pub trait Provider: Send + Sync {
         text: &'a str,
     ) -> BoxFuture<'a, Result<Vec<Detection>, GuardrailError>>;
 
+    /// Runs the output detectors on a tool result from `origin`. Providers that cannot use the origin
+    /// run [`Provider::detect`].
+    fn detect_result<'a>(
+        &'a self,
+        policy: &'a GuardrailPolicy,
+        text: &'a str,
+        origin: &'a ToolOrigin,
+    ) -> BoxFuture<'a, Result<Vec<Detection>, GuardrailError>> {
+        let _ = origin;
+        self.detect(Side::Output, policy, text)
+    }
+
     /// Output-only checks comparing the request with the answer (relevancy, adherence, hallucination)
     /// that the policy asks for.
     fn compare<'a>(
@@ -122,8 +144,13 @@ pub trait Provider: Send + Sync {
         response_text: &'a str,
     ) -> BoxFuture<'a, Result<Vec<Detection>, GuardrailError>>;
 
-    /// Replaces PII in `text` with placeholders.
-    fn redact<'a>(&'a self, text: &'a str) -> BoxFuture<'a, Result<Redaction, GuardrailError>>;
+    /// Replaces PII in `text` with placeholders (the entities `policy` covers, where the provider
+    /// can narrow them).
+    fn redact<'a>(
+        &'a self,
+        policy: &'a GuardrailPolicy,
+        text: &'a str,
+    ) -> BoxFuture<'a, Result<Redaction, GuardrailError>>;
 
     /// Puts the original values back into `text`.
     fn restore<'a>(
@@ -264,7 +291,11 @@ impl Provider for Broken {
     ) -> BoxFuture<'a, Result<Vec<Detection>, GuardrailError>> {
         Box::pin(async move { Err(self.error()) })
     }
-    fn redact<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Redaction, GuardrailError>> {
+    fn redact<'a>(
+        &'a self,
+        _: &'a GuardrailPolicy,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<Redaction, GuardrailError>> {
         Box::pin(async move { Err(self.error()) })
     }
     fn restore<'a>(

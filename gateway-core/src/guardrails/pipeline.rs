@@ -5,7 +5,7 @@ use rmcp::model::{CallToolResult, JsonObject};
 use serde_json::{Value, json};
 
 use super::text::{args_text, result_text, result_texts_mut};
-use super::{Detection, GuardrailError, Guardrails, Side, Verdict, flag, judge};
+use super::{Detection, GuardrailError, Guardrails, Side, ToolOrigin, Verdict, flag, judge};
 use crate::config::GuardrailPolicy;
 
 /// The detector name reported when a guardrail check itself failed.
@@ -50,7 +50,7 @@ impl Guardrails {
         let mut args = args;
         let mut redaction_key = None;
         if flag(policy, "pii_redaction") {
-            match self.provider.redact(&args_text(&args)).await {
+            match self.provider.redact(policy, &args_text(&args)).await {
                 Ok(redaction) => match serde_json::from_str::<Value>(&redaction.text) {
                     Ok(Value::Object(redacted)) => {
                         args = redacted;
@@ -92,16 +92,18 @@ impl Guardrails {
         }
     }
 
-    /// Output side: detection on every part of the result, then the comparison checks the policy asks
-    /// for (relevancy, adherence, hallucination) against the request.
+    /// Output side: detection on every part of the result (knowing the tool it came from and the
+    /// catalog), then the comparison checks the policy asks for (relevancy, adherence, hallucination)
+    /// against the request.
     pub async fn check_output(
         &self,
         policy: &GuardrailPolicy,
         args: &JsonObject,
         result: &CallToolResult,
+        origin: &ToolOrigin,
     ) -> Verdict {
         let text = result_text(result);
-        let mut detections = match self.provider.detect(Side::Output, policy, &text).await {
+        let mut detections = match self.provider.detect_result(policy, &text, origin).await {
             Ok(detections) => detections,
             Err(error) => return self.on_failure(Side::Output, &error),
         };

@@ -5,6 +5,7 @@
 //! Dev and holdout splits are reported apart: tuning looks at dev only, so holdout stays an honest
 //! estimate. This crate only measures; it owns no detection logic.
 
+mod family;
 mod report;
 
 use std::path::PathBuf;
@@ -28,32 +29,66 @@ struct Args {
     corpus: PathBuf,
     /// Which split to report: dev, holdout or both.
     #[arg(long, default_value = "both")]
-    split: String,
+    pub split: String,
     /// Print up to N misses and false positives of the dev split (for tuning; never holdout).
     #[arg(long, default_value_t = 0)]
     show: usize,
     /// Exit non-zero when a holdout target is missed.
     #[arg(long)]
     strict: bool,
+    /// The hand-written agent-directed tool-result family (skipped when the file is absent).
+    #[arg(long, default_value = "tests/eval/data/agent_family.jsonl")]
+    agent_family: PathBuf,
+    /// Names and addresses in running text (skipped when the file is absent).
+    #[arg(long, default_value = "tests/eval/data/pii_running.jsonl")]
+    pii_running: PathBuf,
+    /// A directory of out-of-corpus benign text (skipped when absent; "" to skip).
+    #[arg(long, default_value = "/usr/share/doc")]
+    benign_dir: PathBuf,
+    /// Leave-one-source-out classifiers (`train.py --leave-out SOURCE --out DIR/SOURCE.bin`, `/` as
+    /// `_`); skipped when absent.
+    #[arg(long, default_value = ".cache/eval/loso")]
+    loso_dir: PathBuf,
+    /// Print the misses and false positives of the families (their dev halves for the agent family).
+    #[arg(long)]
+    show_families: bool,
 }
 
 /// One corpus line.
 #[derive(Deserialize)]
-struct Sample {
-    text: String,
-    label: u8,
-    detector: String,
-    kind: String,
-    source: String,
-    split: String,
+pub struct Sample {
+    pub text: String,
+    pub label: u8,
+    pub detector: String,
+    pub kind: String,
+    pub source: String,
+    pub split: String,
 }
 
+/// The policy of the headline figures: `pii` narrowed to the entities measured before `pii` took
+/// Enkrypt's full list (no `url`, which fires on every link by design, and `secrets`, counted under
+/// its own detector), so the figures stay comparable between runs.
 fn policy() -> GuardrailPolicy {
+    let mut additional_config = serde_json::Map::new();
+    additional_config.insert(
+        "pii_entities".into(),
+        serde_json::json!(["pii", "email", "phone", "ip_address"]),
+    );
     GuardrailPolicy {
         enabled: true,
         block: ["injection_attack", "pii", "secrets"]
             .map(String::from)
             .to_vec(),
+        additional_config,
+        ..GuardrailPolicy::default()
+    }
+}
+
+/// `block: ["pii"]` with Enkrypt's default entities: how secrets fare when only `pii` is listed.
+fn pii_only_policy() -> GuardrailPolicy {
+    GuardrailPolicy {
+        enabled: true,
+        block: vec!["pii".to_string()],
         ..GuardrailPolicy::default()
     }
 }
@@ -90,6 +125,7 @@ fn main() -> Result<()> {
 
     let engine = LocalProvider::new();
     let policy = policy();
+    let pii_only = pii_only_policy();
     let splits: Vec<&str> = match args.split.as_str() {
         "both" => vec!["dev", "holdout"],
         s @ ("dev" | "holdout") => vec![s],
@@ -99,6 +135,7 @@ fn main() -> Result<()> {
     let mut shown = std::collections::BTreeMap::new();
     for split in splits {
         let mut report = Report::default();
+        let mut url_benign = (0usize, 0usize);
         for sample in samples.iter().filter(|s| s.split == split) {
             let started = Instant::now();
             let detections = engine.scan(&policy, &sample.text);
@@ -122,8 +159,78 @@ fn main() -> Result<()> {
                 report::show(&mut shown, &outcome, &sample.text, &detections, args.show);
             }
             report.add(outcome);
+            if sample.detector == "secrets" && sample.label == 1 {
+                let via_pii = engine.scan(&pii_only, &sample.text).iter().any(|d| {
+                    d.fired
+                        && d.detector == "pii"
+                        && d.details["types"]
+                            .as_array()
+                            .is_some_and(|t| t.iter().any(|k| k == "SECRET"))
+                });
+                report.add(Outcome {
+                    detector: "secrets via pii",
+                    kind: &sample.kind,
+                    source: &sample.source,
+                    positive: true,
+                    hit: via_pii,
+                    fired: vec![],
+                    bytes: 0,
+                    elapsed: std::time::Duration::ZERO,
+                });
+            }
+            if sample.detector == "none" {
+                url_benign.0 += 1;
+                let url = engine.scan(&pii_only, &sample.text).iter().any(|d| {
+                    d.fired
+                        && d.detector == "pii"
+                        && d.details["types"]
+                            .as_array()
+                            .is_some_and(|t| t.iter().any(|k| k == "URL"))
+                });
+                url_benign.1 += usize::from(url);
+            }
         }
         failed |= report.print(split) && split == "holdout";
+        println!(
+            "  {:<42} {:>6} {:>6} {:>8.4}  (informational: the `url` entity fires on any link)",
+            "benign with a URL (pii default entities)",
+            url_benign.0,
+            url_benign.1,
+            url_benign.1 as f64 / url_benign.0.max(1) as f64
+        );
+    }
+    if args.loso_dir.is_dir() {
+        failed |= family::loso(&args.loso_dir, &samples, &policy)?;
+    }
+    if args.agent_family.exists() {
+        failed |= family::agent_family(&engine, &policy, &args.agent_family, args.show_families)?;
+    }
+    if args.pii_running.exists() {
+        failed |= family::running_pii(&engine, &policy, &args.pii_running, args.show_families)?;
+    }
+    if !args.benign_dir.as_os_str().is_empty() && args.benign_dir.is_dir() {
+        let catalog: Vec<String> = [
+            "delete_file",
+            "write_file",
+            "send_email",
+            "http_request",
+            "execute_sql",
+            "run_command",
+            "share_file",
+            "create_issue",
+            "forward_email",
+            "post_message",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        failed |= family::benign_dir(
+            &engine,
+            &policy,
+            &args.benign_dir,
+            &catalog,
+            args.show_families,
+        )?;
     }
     report::latency_10kb(&engine, &policy, &samples);
     if args.strict && failed {

@@ -354,8 +354,12 @@ export type GuardrailPolicyEntry = {
    * `adherence`, `hallucination`.
    */
   block?: string[] | null;
-  /** Detector settings (`pii_redaction`, `relevancy`, `hallucination`, `adherence`, …). */
-  additional_config?: { [key: string]: unknown } | null;
+  /** Detector settings (`pii_redaction`, `pii_entities`, `relevancy`, `hallucination`, `adherence`, …). */
+  additional_config?: {
+    /** Which entities of the `pii` detector are covered (Enkrypt's entity names); default all of them. */
+    pii_entities?: ("pii" | "email" | "phone" | "secrets" | "ip_address" | "url")[] | null;
+    [key: string]: unknown;
+  } | null;
 };
 
 /** A guardrail policy for one side of one server. */

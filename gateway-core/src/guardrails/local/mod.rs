@@ -7,6 +7,7 @@
 //! `topic_detector`, `bias`, `relevancy`, `adherence`, `hallucination`) are reported as unavailable
 //! offline rather than silently passing; they cannot block in this engine.
 
+pub mod agent;
 pub mod classifier;
 pub mod gazetteer;
 pub mod injection;
@@ -18,7 +19,7 @@ pub mod words;
 use futures::future::BoxFuture;
 use serde_json::json;
 
-use super::{Detection, GuardrailError, Provider, Redaction, Side};
+use super::{Detection, GuardrailError, Provider, Redaction, Side, ToolOrigin};
 use crate::config::GuardrailPolicy;
 
 /// Detectors this engine implements.
@@ -35,6 +36,8 @@ pub const SUPPORTED: &[&str] = &[
 #[derive(Default)]
 pub struct LocalProvider {
     vault: pii::Vault,
+    /// Another injection classifier than the shipped one (evaluation of leave-one-source-out models).
+    model: Option<classifier::Model>,
 }
 
 impl LocalProvider {
@@ -42,14 +45,36 @@ impl LocalProvider {
         Self::default()
     }
 
+    /// An engine scoring with `model` instead of the shipped classifier (for `guardrail-eval`).
+    pub fn with_model(model: classifier::Model) -> Self {
+        Self {
+            vault: pii::Vault::default(),
+            model: Some(model),
+        }
+    }
+
     /// All findings on `text` for `policy` (synchronous; fast enough for the request path).
     pub fn scan(&self, policy: &GuardrailPolicy, text: &str) -> Vec<Detection> {
+        self.scan_with(policy, text, None)
+    }
+
+    /// [`Self::scan`] of a tool result, knowing which tool produced it and the catalog's tool names
+    /// (an instruction to call another catalog tool is an injection signal).
+    pub fn scan_with(
+        &self,
+        policy: &GuardrailPolicy,
+        text: &str,
+        catalog: Option<&agent::Catalog<'_>>,
+    ) -> Vec<Detection> {
         let scanned = normalize::scan_text(text);
         let mut out = Vec::new();
 
         let (score, mut categories) = injection::score(&scanned);
-        let logit = classifier::MODEL.logit(&scanned);
-        let classified = logit > classifier::MODEL.threshold();
+        let agent_directed = agent::find(&scanned, catalog);
+        categories.extend(agent_directed);
+        let model = self.model.as_ref().unwrap_or(&classifier::MODEL);
+        let logit = model.logit(&scanned);
+        let classified = logit > model.threshold();
         if classified {
             categories.push("classifier");
         }
@@ -57,31 +82,29 @@ impl LocalProvider {
             "score": score,
             "classifier": classifier::probability(logit),
             "categories": categories,
+            "agent_directed": agent_directed.is_some(),
         });
-        out.push(if score >= injection::THRESHOLD || classified {
-            Detection::fired(
-                "injection_attack",
-                format!("prompt injection: {}", categories.join(", ")),
-                details,
-            )
-        } else {
-            Detection::quiet("injection_attack", details)
-        });
+        out.push(
+            if score >= injection::THRESHOLD || classified || agent_directed.is_some() {
+                Detection::fired(
+                    "injection_attack",
+                    format!("prompt injection: {}", categories.join(", ")),
+                    details,
+                )
+            } else {
+                Detection::quiet("injection_attack", details)
+            },
+        );
 
-        let found = pii::find(&scanned);
-        out.push(if found.is_empty() {
-            Detection::quiet("pii", json!({}))
-        } else {
-            let mut labels: Vec<&str> = found.iter().map(|m| m.kind.label()).collect();
-            labels.dedup();
-            Detection::fired(
-                "pii",
-                format!("personal data: {}", labels.join(", ")),
-                json!({"types": labels, "count": found.len()}),
-            )
-        });
+        let secret_spans = secrets::spans(&scanned);
+        let entities = policy.pii_entities();
+        out.push(pii_detection(&pii::find_in(
+            &scanned,
+            &entities,
+            &secret_spans,
+        )));
 
-        let kinds = secrets::find(&scanned);
+        let kinds = secrets::kinds(&secret_spans);
         out.push(if kinds.is_empty() {
             Detection::quiet("secrets", json!({}))
         } else {
@@ -133,6 +156,32 @@ impl LocalProvider {
     }
 }
 
+/// The `pii` finding: the labels and the Enkrypt entities found (never the values).
+fn pii_detection(found: &[pii::PiiMatch]) -> Detection {
+    if found.is_empty() {
+        return Detection::quiet("pii", json!({}));
+    }
+    let mut labels: Vec<&str> = Vec::new();
+    let mut entities: Vec<&str> = Vec::new();
+    for m in found {
+        if !labels.contains(&m.kind.label()) {
+            labels.push(m.kind.label());
+        }
+        if !entities.contains(&m.kind.entity()) {
+            entities.push(m.kind.entity());
+        }
+    }
+    Detection::fired(
+        "pii",
+        format!(
+            "personal data ({}): {}",
+            entities.join(", "),
+            labels.join(", ")
+        ),
+        json!({"types": labels, "entities": entities, "count": found.len()}),
+    )
+}
+
 impl Provider for LocalProvider {
     fn name(&self) -> &'static str {
         "local"
@@ -145,6 +194,21 @@ impl Provider for LocalProvider {
         text: &'a str,
     ) -> BoxFuture<'a, Result<Vec<Detection>, GuardrailError>> {
         Box::pin(async move { Ok(self.scan(policy, text)) })
+    }
+
+    fn detect_result<'a>(
+        &'a self,
+        policy: &'a GuardrailPolicy,
+        text: &'a str,
+        origin: &'a ToolOrigin,
+    ) -> BoxFuture<'a, Result<Vec<Detection>, GuardrailError>> {
+        Box::pin(async move {
+            let catalog = agent::Catalog {
+                tool: &origin.tool,
+                names: &origin.catalog,
+            };
+            Ok(self.scan_with(policy, text, Some(&catalog)))
+        })
     }
 
     fn compare<'a>(
@@ -167,9 +231,13 @@ impl Provider for LocalProvider {
         })
     }
 
-    fn redact<'a>(&'a self, text: &'a str) -> BoxFuture<'a, Result<Redaction, GuardrailError>> {
+    fn redact<'a>(
+        &'a self,
+        policy: &'a GuardrailPolicy,
+        text: &'a str,
+    ) -> BoxFuture<'a, Result<Redaction, GuardrailError>> {
         Box::pin(async move {
-            let (text, key, _) = self.vault.redact(text);
+            let (text, key, _) = self.vault.redact(text, &policy.pii_entities());
             Ok(Redaction { text, key })
         })
     }

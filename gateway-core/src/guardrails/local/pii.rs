@@ -23,6 +23,8 @@ pub enum PiiKind {
     IpAddress,
     PersonName,
     StreetAddress,
+    Url,
+    Secret,
 }
 
 impl PiiKind {
@@ -36,6 +38,24 @@ impl PiiKind {
             PiiKind::IpAddress => "IP_ADDRESS",
             PiiKind::PersonName => "PERSON",
             PiiKind::StreetAddress => "ADDRESS",
+            PiiKind::Url => "URL",
+            PiiKind::Secret => "SECRET",
+        }
+    }
+
+    /// The Enkrypt `pii` entity this kind belongs to (`additional_config.pii_entities`).
+    pub fn entity(self) -> &'static str {
+        match self {
+            PiiKind::Email => "email",
+            PiiKind::Phone => "phone",
+            PiiKind::IpAddress => "ip_address",
+            PiiKind::Url => "url",
+            PiiKind::Secret => "secrets",
+            PiiKind::CreditCard
+            | PiiKind::Iban
+            | PiiKind::UsSsn
+            | PiiKind::PersonName
+            | PiiKind::StreetAddress => "pii",
         }
     }
 }
@@ -51,6 +71,13 @@ pub struct PiiMatch {
 fn re(pattern: &str) -> Regex {
     super::normalize::ascii_regex(pattern)
 }
+
+/// Web and FTP URLs, and bare `www.` hosts; trailing sentence punctuation is trimmed after matching.
+static URL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?i)\b(?:https?|ftp|wss?)://[^\s<>"'`\\)\]}|]+|\bwww\.[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\b[^\s<>"'`\\)\]}|]*"#,
+    )
+});
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,62}\.)+[a-z]{2,24}\b")
@@ -278,14 +305,50 @@ fn email_ok(candidate: &str) -> bool {
     })
 }
 
-/// Every PII finding in `text`, non-overlapping, in order.
+/// Every PII finding in `text`, non-overlapping, in order (every entity).
 pub fn find(text: &str) -> Vec<PiiMatch> {
+    let secrets = super::secrets::spans(text);
+    find_in(text, crate::config::PII_ENTITIES, &secrets)
+}
+
+/// The PII findings of the `entities` asked for (Enkrypt's names: `pii`, `email`, `phone`, `secrets`,
+/// `ip_address`, `url`), non-overlapping, in order; `secrets` are the secret spans already found.
+pub fn find_in(
+    text: &str,
+    entities: &[&str],
+    secrets: &[super::secrets::SecretSpan],
+) -> Vec<PiiMatch> {
+    let wants = |entity: &str| entities.contains(&entity);
     let mut found: Vec<PiiMatch> = Vec::new();
-    let mut push = |kind, start, end| found.push(PiiMatch { kind, start, end });
-    for m in EMAIL.find_iter(text) {
-        if email_ok(m.as_str()) {
-            push(PiiKind::Email, m.start(), m.end());
+    if wants("secrets") {
+        found.extend(secrets.iter().map(|s| PiiMatch {
+            kind: PiiKind::Secret,
+            start: s.start,
+            end: s.end,
+        }));
+    }
+    let mut push = |kind: PiiKind, start, end| {
+        if wants(kind.entity()) {
+            found.push(PiiMatch { kind, start, end })
         }
+    };
+    if wants("email") {
+        for m in EMAIL.find_iter(text) {
+            if email_ok(m.as_str()) {
+                push(PiiKind::Email, m.start(), m.end());
+            }
+        }
+    }
+    if wants("url") {
+        for m in URL.find_iter(text) {
+            let trimmed = m.as_str().trim_end_matches(['.', ',', ';', ':', '!', '?']);
+            if trimmed.len() > 10 {
+                push(PiiKind::Url, m.start(), m.start() + trimmed.len());
+            }
+        }
+    }
+    if !(wants("pii") || wants("phone") || wants("ip_address")) {
+        return non_overlapping(found);
     }
     for m in IBAN.find_iter(text) {
         if iban_ok(m.as_str()) {
@@ -369,7 +432,11 @@ pub fn find(text: &str) -> Vec<PiiMatch> {
     for (start, end) in super::gazetteer::names(text) {
         push(PiiKind::PersonName, start, end);
     }
-    // Earlier kinds win overlaps (an IBAN's digits are not also a phone number).
+    non_overlapping(found)
+}
+
+/// Earlier kinds win overlaps (an IBAN's digits are not also a phone number).
+fn non_overlapping(found: Vec<PiiMatch>) -> Vec<PiiMatch> {
     let mut kept: Vec<PiiMatch> = Vec::new();
     for m in found {
         if !kept.iter().any(|k| m.start < k.end && k.start < m.end) {
@@ -396,9 +463,11 @@ struct VaultEntries {
 const VAULT_CAPACITY: usize = 10_000;
 
 impl Vault {
-    /// Replaces every PII finding with a placeholder like `[EMAIL_1]`; returns the text and a key.
-    pub fn redact(&self, text: &str) -> (String, String, Vec<PiiKind>) {
-        let matches = find(text);
+    /// Replaces every finding of `entities` with a placeholder like `[EMAIL_1]` or `[SECRET_1]`;
+    /// returns the text and a key.
+    pub fn redact(&self, text: &str, entities: &[&str]) -> (String, String, Vec<PiiKind>) {
+        let secrets = super::secrets::spans(text);
+        let matches = find_in(text, entities, &secrets);
         let key = uuid::Uuid::new_v4().simple().to_string();
         let mut out = String::with_capacity(text.len());
         let mut pairs: Vec<(String, String)> = Vec::new();
@@ -518,6 +587,39 @@ mod tests {
     }
 
     #[test]
+    fn every_entity_is_found_redacted_and_restored() {
+        let text = "token ghp_0123456789abcdefghijABCDEFGHIJ012345 for jane@corp.io, see https://corp.io/u/42?x=1. host 10.20.30.40, call +44 20 7946 0958, Dr. Maria Garcia";
+        let found: Vec<&str> = find(text).iter().map(|m| m.kind.entity()).collect();
+        for entity in crate::config::PII_ENTITIES {
+            assert!(found.contains(entity), "{entity} missing: {found:?}");
+        }
+        let vault = Vault::default();
+        let (redacted, key, _) = vault.redact(text, crate::config::PII_ENTITIES);
+        for original in [
+            "ghp_",
+            "jane@",
+            "https://corp.io",
+            "10.20.30.40",
+            "7946",
+            "Garcia",
+        ] {
+            assert!(
+                !redacted.contains(original),
+                "{original} left in {redacted}"
+            );
+        }
+        assert!(
+            redacted.contains("[SECRET_1]") && redacted.contains("[URL_1]."),
+            "{redacted}"
+        );
+        assert_eq!(vault.restore(&redacted, &key), text);
+        // Narrowed: only secrets.
+        let (redacted, _, kinds) = vault.redact(text, &["secrets"]);
+        assert_eq!(kinds, vec![PiiKind::Secret]);
+        assert!(redacted.contains("jane@corp.io") && redacted.contains("https://corp.io"));
+    }
+
+    #[test]
     fn benign_numbers_are_not_pii() {
         for text in [
             "the year 2024 had 365 days",
@@ -533,7 +635,7 @@ mod tests {
     fn redaction_round_trips_and_reuses_placeholders() {
         let vault = Vault::default();
         let text = "write to a@b.io and a@b.io, card 4111111111111111";
-        let (redacted, key, _) = vault.redact(text);
+        let (redacted, key, _) = vault.redact(text, crate::config::PII_ENTITIES);
         assert!(!redacted.contains("a@b.io"));
         assert!(redacted.contains("[EMAIL_1]") && !redacted.contains("[EMAIL_2]"));
         assert_eq!(vault.restore(&redacted, &key), text);

@@ -151,19 +151,54 @@ pub fn entropy(s: &str) -> f64 {
         .sum()
 }
 
-/// Names of the secret kinds found in `text` (deduplicated, in rule order).
-pub fn find(text: &str) -> Vec<&'static str> {
-    let mut found: Vec<&'static str> = SET
-        .matches(text)
-        .iter()
-        .map(|index| RULES[index].name)
-        .collect();
+/// One secret found: its kind and the byte range of the secret value (for redaction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecretSpan {
+    pub kind: &'static str,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Where a PEM private key ends: its `-----END … -----` line, when it is there.
+fn pem_end(text: &str, start: usize) -> Option<usize> {
+    let rest = &text[start..];
+    let end = rest.find("-----END ")?;
+    let close = rest[end + 9..].find("-----")?;
+    Some(start + end + 9 + close + 5)
+}
+
+/// Every secret value in `text`, in rule order (token shapes first, then assignments).
+pub fn spans(text: &str) -> Vec<SecretSpan> {
+    let mut found = Vec::new();
+    for index in SET.matches(text).iter() {
+        let rule = &RULES[index];
+        for m in rule.regex.find_iter(text) {
+            let mut end = m.end();
+            // The Telegram rule matches the character after the token: not part of it.
+            if let Some(last) = m.as_str().chars().next_back()
+                && !(last.is_ascii_alphanumeric() || "_-=/+".contains(last))
+            {
+                end -= last.len_utf8();
+            }
+            if rule.name == "private_key" {
+                end = pem_end(text, m.start()).unwrap_or(end);
+            }
+            found.push(SecretSpan {
+                kind: rule.name,
+                start: m.start(),
+                end,
+            });
+        }
+    }
     let mut assignment = |value: Option<regex::Match<'_>>, kind: &'static str| {
         if let Some(value) = value
             && looks_random(value.as_str())
-            && !found.contains(&kind)
         {
-            found.push(kind);
+            found.push(SecretSpan {
+                kind,
+                start: value.start(),
+                end: value.end(),
+            });
         }
     };
     for caps in CONTEXT.captures_iter(text) {
@@ -176,6 +211,22 @@ pub fn find(text: &str) -> Vec<&'static str> {
         assignment(caps.get(1), "url_password");
     }
     found
+}
+
+/// Names of the secret kinds among `spans` (deduplicated, in rule order).
+pub fn kinds(spans: &[SecretSpan]) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for s in spans {
+        if !out.contains(&s.kind) {
+            out.push(s.kind);
+        }
+    }
+    out
+}
+
+/// Names of the secret kinds found in `text` (deduplicated, in rule order).
+pub fn find(text: &str) -> Vec<&'static str> {
+    kinds(&spans(text))
 }
 
 #[cfg(test)]
@@ -224,6 +275,31 @@ mod tests {
         for (text, kind) in cases {
             assert!(find(text).contains(&kind), "{text}: {:?}", find(text));
         }
+    }
+
+    #[test]
+    fn spans_cover_the_secret_value_only() {
+        let text = "export GITHUB_TOKEN=ghp_0123456789abcdefghijABCDEFGHIJ012345 # ci";
+        let found = spans(text);
+        assert!(
+            found
+                .iter()
+                .any(|s| &text[s.start..s.end] == "ghp_0123456789abcdefghijABCDEFGHIJ012345"),
+            "{found:?}"
+        );
+        let pem =
+            "key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\nafter";
+        let found = spans(pem);
+        assert_eq!(
+            &pem[found[0].start..found[0].end],
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----"
+        );
+        let bot = "bot 123456789:AAabcdefghijklmnopqrstuvwxyz0123456789, ok";
+        let found = spans(bot);
+        assert!(
+            found.iter().all(|s| !bot[s.start..s.end].ends_with(',')),
+            "{found:?}"
+        );
     }
 
     #[test]
