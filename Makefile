@@ -102,7 +102,7 @@ test-rust: deps-rust deps-redis $(if $(CI),deps-keychain)
 test-inspector: build deps-node
 	bash tests/inspector/run.sh
 
-test-conformance: build deps-node
+test-conformance: build deps-node deps-keychain
 	bash tests/conformance/run.sh $(CURDIR)/bin
 
 test: lint test-rust test-inspector test-conformance test-ui test-app test-e2e
