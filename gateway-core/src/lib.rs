@@ -16,6 +16,7 @@ pub mod config;
 pub mod downstream;
 pub mod files;
 pub mod guardrails;
+pub mod platform;
 pub mod reload;
 pub mod secret;
 pub mod secrets;
