@@ -4,7 +4,8 @@
 #      package the .deb depends on (directly or through its dependencies);
 #   2. installed: /usr/bin/gateway-core --version; `gateway-core client install --client cursor` in a
 #      throwaway HOME writes /usr/bin/gateway-core as the entry's command;
-#   3. the installed app starts under Xvfb and maps its window (found with xwininfo);
+#   3. the installed app starts under Xvfb and maps its window (found with xwininfo); launched again, it
+#      hands over to the running instance and exits (single instance, in a private D-Bus session);
 #   4. purged: every file the package installed is gone, nothing unowned is left under /usr /etc /opt,
 #      and the user's own files (the client config, the gateway config) are still there.
 # Needs root (dpkg/apt) and a Debian/Ubuntu system with xvfb-run and xwininfo (make deps-app).
@@ -67,6 +68,9 @@ for bin in "$work"/extract/usr/bin/*; do
 done
 [ -z "$missing" ] || fail "libraries loaded but not provided by the declared dependencies:$missing (Depends: $depends)"
 ok "every loaded library comes from the declared dependencies ($depends)"
+# The tray library is dlopen()ed, so ldd cannot see it: it must be declared all the same.
+grep -q 'libayatana-appindicator3-1' <<<"$depends" || fail "Depends lacks libayatana-appindicator3-1 (the tray)"
+ok "the tray's dlopen()ed libayatana-appindicator3-1 is declared"
 
 # ---- 2. Installed ----------------------------------------------------------------------------------
 snapshot() { find /usr /etc /opt -xdev \( -type f -o -type l \) 2>/dev/null | sort; }
@@ -98,24 +102,44 @@ title="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["app"][
   "$(dirname "$0")/../../src-tauri/tauri.conf.json")"
 cat > "$work/run-app.sh" <<'APP'
 #!/usr/bin/env bash
-# Inside xvfb-run: start the installed app, wait for its window, print the xwininfo line.
+# Inside xvfb-run (and a private D-Bus session when available): start the installed app, wait for its
+# window; then launch it again, which must hand over to the first instance and exit, leaving one window.
 set -u
+windows() { xwininfo -root -tree 2>/dev/null | grep -cF "\"$TITLE\"" || true; }
 /usr/bin/enkrypt-desktop > "$WORK/app.log" 2>&1 &
 pid=$!
 echo "$pid" > "$WORK/app.pid"
 for _ in $(seq 60); do
-  if line="$(xwininfo -root -tree 2>/dev/null | grep -F "\"$TITLE\"")"; then
-    echo "$line"; kill "$pid"; wait "$pid" 2>/dev/null; exit 0
-  fi
+  [ "$(windows)" -ge 1 ] && break
   kill -0 "$pid" 2>/dev/null || { echo "the app exited early" >&2; exit 1; }
   sleep 0.5
 done
-kill "$pid"; exit 1
+[ "$(windows)" -ge 1 ] || { echo "no window titled $TITLE" >&2; kill "$pid"; exit 1; }
+xwininfo -root -tree | grep -F "\"$TITLE\"" | head -1
+if [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+  before="$(windows)"
+  timeout 20 /usr/bin/enkrypt-desktop > "$WORK/second.log" 2>&1
+  rc=$?
+  sleep 1
+  if [ "$rc" != 0 ]; then echo "second launch exited $rc (expected 0: handed over)" >&2; kill "$pid"; exit 1; fi
+  kill -0 "$pid" 2>/dev/null || { echo "the first instance died on the second launch" >&2; exit 1; }
+  [ "$(windows)" = "$before" ] || { echo "$(windows) windows titled $TITLE after the second launch, $before before" >&2; kill "$pid"; exit 1; }
+  grep -q "launched again" "$WORK/app.log" || { echo "the first instance was not told" >&2; kill "$pid"; exit 1; }
+  echo "single-instance: second launch handed over and exited 0"
+else
+  echo "single-instance: SKIP (no D-Bus session: dbus-run-session missing)"
+fi
+kill "$pid"; wait "$pid" 2>/dev/null; exit 0
 APP
-window="$(cd "$home" && env -i PATH=/usr/bin:/bin HOME="$home" LANG=C.UTF-8 WORK="$work" TITLE="$title" \
-  ENKRYPT_CONFIG_PATH="$config" xvfb-run -a -s "-screen 0 1280x800x24" bash "$work/run-app.sh")" \
-  || { tail -20 "$work/app.log" >&2; fail "the installed app showed no window titled '$title'"; }
+with_bus=()
+command -v dbus-run-session >/dev/null && with_bus=(dbus-run-session --)
+output="$(cd "$home" && env -i PATH=/usr/bin:/bin HOME="$home" LANG=C.UTF-8 WORK="$work" TITLE="$title" \
+  ENKRYPT_CONFIG_PATH="$config" "${with_bus[@]}" xvfb-run -a -s "-screen 0 1280x800x24" bash "$work/run-app.sh" \
+  2>"$work/run-app.err")" || { cat "$work/run-app.err" >&2; tail -20 "$work/app.log" >&2;
+  fail "the installed app: $(tail -1 "$work/run-app.err")"; }
+window="$(head -1 <<<"$output")"
 ok "installed app window: ${window#"${window%%[![:space:]]*}"}"
+ok "$(tail -1 <<<"$output")"
 
 # ---- 4. Removed ------------------------------------------------------------------------------------
 cp "$cursor" "$work/cursor-before.json"
