@@ -28,7 +28,7 @@ pub fn active(config: &tauri::Config) -> bool {
 
 /// Registers the updater plugin (only called when [`active`]).
 #[cfg(feature = "updater")]
-pub fn plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
+pub fn plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R, tauri_plugin_updater::Config> {
     tauri_plugin_updater::Builder::new().build()
 }
 
