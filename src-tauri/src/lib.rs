@@ -10,14 +10,17 @@
 //! - [`paths`]: which config, which sidecar, which audit log.
 //! - [`commands`]: the thin `#[tauri::command]`s, one file per UI page.
 //! - [`tray`]: icon + menu (non-fatal when there is no tray host); [`status`]: what it shows.
+//! - [`autostart`]: "Start at login" per OS; [`updater`]: update checks, off unless a release enables them.
 //! - [`error`]: the `{code, message}` error every command returns.
 
+pub mod autostart;
 pub mod commands;
 pub mod error;
 pub mod paths;
 pub mod sidecar;
 pub mod status;
 pub mod tray;
+pub mod updater;
 
 use tauri::{Manager, WindowEvent};
 
@@ -62,15 +65,31 @@ pub fn run() {
     let start_hidden = args.iter().any(|a| a == HIDDEN_FLAG);
     tracing::info!(config = %paths.config.display(), sidecar = %paths.sidecar.display(), "starting");
 
-    let result = tauri::Builder::default()
+    let context = tauri::generate_context!();
+    let check_updates = updater::active(context.config());
+    tracing::info!(updater = check_updates, "update checks");
+    // First plugin, as it must be: a second launch hands over to the running app, which shows its
+    // window (stock GNOME has no tray to click), and exits.
+    let builder =
+        tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("launched again: showing the window");
+            tray::show_window(app);
+        }));
+    #[cfg(feature = "updater")]
+    let builder = if check_updates {
+        builder.plugin(updater::plugin())
+    } else {
+        builder
+    };
+    let result = builder
         .plugin(tauri_plugin_shell::init())
-        .plugin(tauri_plugin_autostart::init(
-            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-            Some(vec![HIDDEN_FLAG]),
-        ))
         .manage(paths)
         .manage(commands::logs::LogTail::default())
         .setup(move |app| {
+            #[cfg(feature = "updater")]
+            if check_updates {
+                updater::check_in_background(app.handle().clone());
+            }
             let has_tray = tray::install(app.handle());
             tracing::info!(tray = has_tray, "tray");
             if let Some(window) = app.get_webview_window("main")
@@ -111,7 +130,7 @@ pub fn run() {
             commands::logs::logs_follow,
             commands::logs::logs_stop,
         ])
-        .run(tauri::generate_context!());
+        .run(context);
     if let Err(error) = result {
         eprintln!("error: the Enkrypt desktop app could not start: {error}");
         std::process::exit(1);

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-/// File name of the bundled sidecar (Tauri strips the target triple when it copies `externalBin`).
-pub const SIDECAR_NAME: &str = "gateway-core";
+/// Name of the bundled sidecar for `tauri-plugin-shell` (Tauri strips the target triple when it copies
+/// `externalBin`; the naming rules are [`gateway_core::platform::sidecar`]).
+pub const SIDECAR_NAME: &str = gateway_core::platform::sidecar::BASE_NAME;
 
 /// Paths fixed at start-up, managed as Tauri state.
 #[derive(Debug, Clone, Serialize)]
@@ -66,7 +67,8 @@ fn config_arg(args: &[String]) -> Option<&str> {
 /// `gateway-core` in the folder of the running executable, where Tauri puts `externalBin` files in dev
 /// builds, in bundles and in installed packages alike.
 pub fn sidecar_path() -> PathBuf {
-    let name = format!("{SIDECAR_NAME}{}", std::env::consts::EXE_SUFFIX);
+    let name =
+        gateway_core::platform::sidecar::installed_file_name(gateway_core::platform::Os::current());
     std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(|dir| dir.join(&name)))

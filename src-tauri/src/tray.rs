@@ -12,12 +12,12 @@ use std::time::Duration;
 
 use gateway_core::audit::{AuditFilter, EventKind};
 use gateway_core::config::ConfigEdit;
+use gateway_core::platform::tray::TrayIconStyle;
 use serde::Serialize;
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Emitter, Manager, Wry};
-use tauri_plugin_autostart::ManagerExt;
 
 use crate::commands::{self, TRAY_ACTION_EVENT};
 use crate::error::IpcError;
@@ -64,22 +64,35 @@ pub fn is_available(app: &AppHandle) -> bool {
         .unwrap_or(false)
 }
 
-/// A 32×32 round icon in the colour of `mood` (drawn here, so no extra files ship).
-pub fn icon(mood: Mood) -> Image<'static> {
-    const SIZE: u32 = 32;
+/// The tray icon for `mood`, drawn here (no extra files ship) in the style of this OS
+/// ([`gateway_core::platform::tray`]): a coloured disc, or on macOS a template image (black on
+/// transparency, tinted by the menu bar) where the shape tells the mood: filled (on), ring (off),
+/// ring with a dot (attention).
+pub fn icon(mood: Mood, style: TrayIconStyle) -> Image<'static> {
+    let size = style.size;
     let (r, g, b) = match mood {
         Mood::On => (0x1f, 0xa8, 0x5a),
         Mood::Off => (0x8a, 0x8f, 0x98),
         Mood::Attention => (0xe8, 0x8b, 0x00),
     };
-    let mut rgba = Vec::with_capacity((SIZE * SIZE * 4) as usize);
-    let center = (SIZE as f32 - 1.0) / 2.0;
-    for y in 0..SIZE {
-        for x in 0..SIZE {
+    let center = (size as f32 - 1.0) / 2.0;
+    let outer = size as f32 * 0.485;
+    let inner = outer * 0.58;
+    let dot = outer * 0.3;
+    let mut rgba = Vec::with_capacity((size * size * 4) as usize);
+    for y in 0..size {
+        for x in 0..size {
             let d = ((x as f32 - center).powi(2) + (y as f32 - center).powi(2)).sqrt();
-            let pixel = if d <= 9.0 {
+            let pixel = if style.template {
+                let ink = match mood {
+                    Mood::On => d <= outer,
+                    Mood::Off => d <= outer && d > inner,
+                    Mood::Attention => (d <= outer && d > inner) || d <= dot,
+                };
+                if ink { [0, 0, 0, 0xff] } else { [0, 0, 0, 0] }
+            } else if d <= inner {
                 [0xff, 0xff, 0xff, 0xff]
-            } else if d <= 15.5 {
+            } else if d <= outer {
                 [r, g, b, 0xff]
             } else {
                 [0, 0, 0, 0]
@@ -87,7 +100,12 @@ pub fn icon(mood: Mood) -> Image<'static> {
             rgba.extend_from_slice(&pixel);
         }
     }
-    Image::new_owned(rgba, SIZE, SIZE)
+    Image::new_owned(rgba, size, size)
+}
+
+/// This OS's tray icon style.
+fn style() -> TrayIconStyle {
+    gateway_core::platform::tray::icon_style(gateway_core::platform::Os::current())
 }
 
 fn build(app: &AppHandle) -> tauri::Result<Handles> {
@@ -135,7 +153,8 @@ fn build(app: &AppHandle) -> tauri::Result<Handles> {
         ],
     )?;
     let icon = TrayIconBuilder::with_id("main")
-        .icon(icon(Mood::Off))
+        .icon(icon(Mood::Off, style()))
+        .icon_as_template(style().template)
         .tooltip("Enkrypt Secure MCP Gateway")
         .menu(&menu)
         .show_menu_on_left_click(true)
@@ -192,7 +211,11 @@ pub fn refresh(app: &AppHandle) {
         else {
             return;
         };
-        let autostart = app.autolaunch().is_enabled().unwrap_or(false);
+        let autostart = tauri::async_runtime::spawn_blocking(crate::autostart::is_enabled)
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or(false);
         let state = app.state::<TrayState>();
         let block = state.latest_block.lock().ok().and_then(|b| b.clone());
         let Ok(guard) = state.handles.lock() else {
@@ -200,7 +223,8 @@ pub fn refresh(app: &AppHandle) {
         };
         let Some(h) = guard.as_ref() else { return };
         let results = [
-            h.icon.set_icon(Some(icon(summary.mood()))),
+            h.icon.set_icon(Some(icon(summary.mood(), style()))),
+            h.icon.set_icon_as_template(style().template),
             h.icon.set_tooltip(Some(summary.headline())),
             h.guardrails
                 .set_checked(summary.guardrails_enabled.unwrap_or(false)),
@@ -294,19 +318,17 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
         "autostart" => {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {
-                let result = commands::app::autostart_set(
-                    app.clone(),
-                    !app.autolaunch().is_enabled().unwrap_or(false),
-                )
-                .await
-                .map(|on| {
-                    if on {
-                        "Starts at login"
-                    } else {
-                        "Does not start at login"
-                    }
-                    .to_owned()
-                });
+                let enabled = commands::app::autostart_get().await.unwrap_or(false);
+                let result = commands::app::autostart_set(app.clone(), !enabled)
+                    .await
+                    .map(|on| {
+                        if on {
+                            "Starts at login"
+                        } else {
+                            "Does not start at login"
+                        }
+                        .to_owned()
+                    });
                 report(&app, "autostart", result);
             });
         }
@@ -356,12 +378,39 @@ async fn toggle_guardrails(app: &AppHandle) -> Result<String, IpcError> {
 mod tests {
     use super::*;
 
+    use gateway_core::platform::Os;
+    use gateway_core::platform::tray::icon_style;
+
     #[test]
     fn icons_differ_by_mood_and_have_the_right_size() {
-        let on = icon(Mood::On);
-        let off = icon(Mood::Off);
-        assert_eq!((on.width(), on.height()), (32, 32));
-        assert_eq!(on.rgba().len(), 32 * 32 * 4);
-        assert_ne!(on.rgba(), off.rgba());
+        for os in [Os::Linux, Os::Windows, Os::MacOs] {
+            let style = icon_style(os);
+            let on = icon(Mood::On, style);
+            let off = icon(Mood::Off, style);
+            let attention = icon(Mood::Attention, style);
+            assert_eq!((on.width(), on.height()), (style.size, style.size));
+            assert_eq!(on.rgba().len(), (style.size * style.size * 4) as usize);
+            assert_ne!(on.rgba(), off.rgba(), "{os:?}");
+            assert_ne!(off.rgba(), attention.rgba(), "{os:?}");
+            assert_ne!(on.rgba(), attention.rgba(), "{os:?}");
+        }
+    }
+
+    /// A macOS template image is black with alpha only: the menu bar tints it.
+    #[test]
+    fn the_macos_icon_is_a_template_image() {
+        let style = icon_style(Os::MacOs);
+        assert!(style.template);
+        for mood in [Mood::On, Mood::Off, Mood::Attention] {
+            let image = icon(mood, style);
+            let mut inked = 0;
+            for px in image.rgba().chunks(4) {
+                assert_eq!(&px[..3], &[0, 0, 0], "{mood:?}: only black pixels");
+                if px[3] != 0 {
+                    inked += 1;
+                }
+            }
+            assert!(inked > 0, "{mood:?}: something is drawn");
+        }
     }
 }

@@ -21,6 +21,7 @@ use tracing::debug;
 use super::ClientError;
 use crate::config::{JsonPath, LineIndex};
 use crate::files::write_atomic;
+use crate::platform::text::TextStyle;
 
 /// Whether an operation writes or only reports what it would do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -274,12 +275,13 @@ pub fn kind(value: &Value) -> &'static str {
     }
 }
 
-/// Pretty JSON in the style of `original` (its indentation and line endings; 2 spaces and `\n` for a
-/// new file), ending with a newline.
+/// Pretty JSON in the style of `original` (its indentation, line endings and UTF-8 byte-order mark; 2
+/// spaces, `\n` and no BOM for a new file: [`crate::platform::text`]), ending with a newline.
 pub fn render(doc: &Map<String, Value>, original: Option<&[u8]>) -> Vec<u8> {
     use serde::Serialize as _;
+    let style = TextStyle::of(original.map(String::from_utf8_lossy).as_deref());
     let original = original.map(String::from_utf8_lossy).unwrap_or_default();
-    let indent = detect_indent(&original);
+    let indent = detect_indent(strip_bom(&original));
     let mut out = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(indent.as_bytes());
     let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
@@ -288,13 +290,10 @@ pub fn render(doc: &Map<String, Value>, original: Option<&[u8]>) -> Vec<u8> {
         out = b"{}".to_vec();
     }
     out.push(b'\n');
-    if original.contains("\r\n") {
-        // Raw newlines only occur between tokens (strings escape theirs), so this is safe.
-        return String::from_utf8_lossy(&out)
-            .replace('\n', "\r\n")
-            .into_bytes();
+    if style == TextStyle::default() {
+        return out;
     }
-    out
+    style.apply(&String::from_utf8_lossy(&out)).into_bytes()
 }
 
 /// The indentation unit of a pretty-printed JSON text: the leading whitespace of its first indented

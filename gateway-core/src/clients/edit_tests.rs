@@ -73,6 +73,37 @@ fn render_keeps_the_original_indent_and_line_endings() {
 }
 
 #[test]
+fn render_keeps_a_utf8_bom() {
+    let doc = parse(Path::new("c"), "\u{feff}{\"a\": 1}".as_bytes()).expect("doc");
+    let out = String::from_utf8(render(
+        &doc,
+        Some("\u{feff}{\n    \"a\": 1\n}\n".as_bytes()),
+    ))
+    .expect("utf8");
+    assert_eq!(out, "\u{feff}{\n    \"a\": 1\n}\n");
+    assert!(
+        !String::from_utf8(render(&doc, None))
+            .expect("utf8")
+            .starts_with('\u{feff}')
+    );
+}
+
+/// A file as Notepad on Windows saves it (BOM + CRLF) keeps both through a real edit.
+#[test]
+fn an_edit_keeps_bom_and_crlf_of_a_windows_file() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("claude_desktop_config.json");
+    fs::write(&path, "\u{feff}{\r\n  \"theme\": \"dark\"\r\n}\r\n")?;
+    let update = update_json_file(&path, WriteMode::Apply, add_key("added"))?;
+    assert!(update.written);
+    assert_eq!(
+        fs::read_to_string(&path)?,
+        "\u{feff}{\r\n  \"theme\": \"dark\",\r\n  \"added\": true\r\n}\r\n"
+    );
+    Ok(())
+}
+
+#[test]
 fn a_no_op_edit_creates_nothing() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("sub/c.json");

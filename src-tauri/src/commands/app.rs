@@ -1,10 +1,9 @@
 //! App-level commands: where things are ([`app_info`]), first-run config creation by gateway-core's
-//! `setup` ([`setup_init`]), and "Start at login" through `tauri-plugin-autostart`.
+//! `setup` ([`setup_init`]), and "Start at login" ([`crate::autostart`]).
 
 use gateway_core::setup::{self, InitOptions};
 use serde::Serialize;
 use tauri::{AppHandle, State};
-use tauri_plugin_autostart::ManagerExt;
 
 use crate::error::{IpcError, blocking};
 use crate::paths::AppPaths;
@@ -82,21 +81,14 @@ pub async fn setup_init(
 
 /// Whether the app starts at login.
 #[tauri::command]
-pub async fn autostart_get(app: AppHandle) -> Result<bool, IpcError> {
-    app.autolaunch()
-        .is_enabled()
-        .map_err(|e| IpcError::new("autostart_failed", e.to_string()))
+pub async fn autostart_get() -> Result<bool, IpcError> {
+    blocking(crate::autostart::is_enabled).await
 }
 
 /// Turn "Start at login" on or off; returns the new state.
 #[tauri::command]
 pub async fn autostart_set(app: AppHandle, enabled: bool) -> Result<bool, IpcError> {
-    let result = if enabled {
-        app.autolaunch().enable()
-    } else {
-        app.autolaunch().disable()
-    };
-    result.map_err(|e| IpcError::new("autostart_failed", e.to_string()))?;
+    let now = blocking(move || crate::autostart::set(enabled)).await?;
     crate::tray::refresh(&app);
-    autostart_get(app).await
+    Ok(now)
 }
