@@ -189,6 +189,7 @@ mod tests {
             gateway_binary: PathBuf::from(sidecar),
             gateway_config: PathBuf::from(config),
             gateway_key: Some(Sensitive::new("k-0123456789abcdef0123".to_owned())),
+            key_delivery: crate::clients::KeyDelivery::Plain,
         };
         for client in ["claude-desktop", "cursor", "vscode", "windsurf"] {
             let entry = build_entry(find(client).expect("client"), &ctx).expect("entry");
