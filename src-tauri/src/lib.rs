@@ -70,6 +70,7 @@ pub fn run() {
         ))
         .manage(paths)
         .manage(commands::logs::LogTail::default())
+        .manage(status::ChosenGateway::default())
         .setup(move |app| {
             let has_tray = tray::install(app.handle());
             tracing::info!(tray = has_tray, "tray");
@@ -102,6 +103,11 @@ pub fn run() {
             commands::clients::clients_status,
             commands::clients::client_install,
             commands::clients::client_uninstall,
+            commands::clients::client_import,
+            commands::clients::client_restore,
+            commands::clients::protection_status,
+            commands::clients::gateway_choose,
+            commands::config::guardrail_detectors,
             commands::secrets::secrets_list,
             commands::secrets::secret_set,
             commands::secrets::secret_delete,
