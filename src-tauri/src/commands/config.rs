@@ -119,7 +119,7 @@ pub fn detectors_for(provider: &str) -> Result<Vec<DetectorInfo>, IpcError> {
     Ok(LOCAL
         .iter()
         .chain(ENKRYPT_ONLY)
-        .map(|name| {
+        .map(|&name| {
             let reason = unavailable_reason(provider, name);
             DetectorInfo {
                 name,
