@@ -14,6 +14,7 @@ use gateway_core::config::edit::{ConfigView, GuardrailPolicySpec};
 use gateway_core::config::schema::GuardrailsProviderSetting;
 use gateway_core::config::{ConfigDocument, GuardrailProvider};
 use gateway_core::guardrails::pins::{PinStatus, PinStore};
+use gateway_core::secrets::Keychain;
 use serde::Serialize;
 
 /// What the tray icon means.
@@ -141,13 +142,17 @@ fn import_state(config: &Path, status: &ClientStatus) -> (Option<PathBuf>, bool)
     (Some(newest), changed)
 }
 
-/// Every client's status as the sidecar would judge it (its path is the binary entries launch).
+/// Every client's status as `gateway-core client status` judges it (its path is the binary entries
+/// launch; a key already in the keychain is expected as a `${keyring:…}` reference).
 pub fn client_statuses(config: &Path, sidecar: &Path) -> Vec<ClientProtection> {
     let Ok(mut ctx) = Context::without_key(config) else {
         return Vec::new();
     };
     ctx.gateway_binary = std::fs::canonicalize(sidecar).unwrap_or(sidecar.to_path_buf());
-    ctx.gateway_key = clients::entry::first_gateway_key(config).ok();
+    if let Ok((key, id)) = clients::entry::gateway_key(config, None) {
+        ctx.key_delivery = clients::key::current_delivery(&Keychain::new(), &id, &key);
+        ctx.gateway_key = Some(key);
+    }
     clients::CLIENTS
         .iter()
         .map(|c| {
