@@ -85,6 +85,7 @@ pub fn run() {
         .plugin(tauri_plugin_shell::init())
         .manage(paths)
         .manage(commands::logs::LogTail::default())
+        .manage(status::ChosenGateway::default())
         .setup(move |app| {
             #[cfg(feature = "updater")]
             if check_updates {
@@ -121,6 +122,11 @@ pub fn run() {
             commands::clients::clients_status,
             commands::clients::client_install,
             commands::clients::client_uninstall,
+            commands::clients::client_import,
+            commands::clients::client_restore,
+            commands::clients::protection_status,
+            commands::clients::gateway_choose,
+            commands::config::guardrail_detectors,
             commands::secrets::secrets_list,
             commands::secrets::secret_set,
             commands::secrets::secret_delete,

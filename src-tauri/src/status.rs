@@ -1,79 +1,335 @@
-//! The one-glance state the tray shows: guardrails on/off, how many servers, tools waiting in
-//! quarantine, whether the config can be read, and the latest block. Read-only: built from gateway-core's
-//! config view and pin store, never by parsing files here.
+//! How protected the user is, in one read-only snapshot the tray and the home page share: guardrails
+//! on/off, which checks each server of the chosen gateway really runs (detectors its provider cannot run
+//! do not count, [`gateway_core::config::detectors`]), which apps still run servers directly, tools
+//! waiting in quarantine, and what needs attention. Built from gateway-core's config view, client
+//! status, restore records and pin store, never by parsing config files here.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use gateway_core::audit::AuditEvent;
-use gateway_core::config::ConfigDocument;
+use gateway_core::clients::import::record::{self, Record, sha256_hex};
+use gateway_core::clients::{self, ClientStatus, Context};
+use gateway_core::config::detectors::unavailable_reason;
+use gateway_core::config::edit::{ConfigView, GuardrailPolicySpec};
+use gateway_core::config::schema::GuardrailsProviderSetting;
+use gateway_core::config::{ConfigDocument, GuardrailProvider};
 use gateway_core::guardrails::pins::{PinStatus, PinStore};
+use gateway_core::secrets::Keychain;
+use serde::Serialize;
 
 /// What the tray icon means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Mood {
-    /// Guardrails on, nothing waiting.
+    /// Guardrails on, every server checked, no app around the gateway, nothing waiting.
     On,
     /// Guardrails off.
     Off,
-    /// The config cannot be read, or tools wait in quarantine.
+    /// Something leaves calls unchecked or waits for the user (see [`Summary::attention`]).
     Attention,
 }
 
-/// A snapshot for the tray.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Which checks really run on one server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServerChecks {
+    pub name: String,
+    /// Detectors that block on the input side (empty when the side is off).
+    pub input: Vec<String>,
+    /// Detectors that block on the output side (empty when the side is off).
+    pub output: Vec<String>,
+    /// Detectors listed in a policy that the provider cannot run (they never block).
+    pub ignored: Vec<String>,
+}
+
+impl ServerChecks {
+    fn of(
+        name: &str,
+        input: Option<&GuardrailPolicySpec>,
+        output: Option<&GuardrailPolicySpec>,
+        provider: GuardrailProvider,
+    ) -> Self {
+        let mut ignored = Vec::new();
+        let mut side = |p: Option<&GuardrailPolicySpec>| -> Vec<String> {
+            let Some(p) = p.filter(|p| p.enabled) else {
+                return Vec::new();
+            };
+            let mut runs = Vec::new();
+            for d in &p.block {
+                if unavailable_reason(provider, d).is_some() {
+                    if !ignored.contains(d) {
+                        ignored.push(d.clone());
+                    }
+                } else {
+                    runs.push(d.clone());
+                }
+            }
+            runs
+        };
+        let input = side(input);
+        let output = side(output);
+        Self {
+            name: name.to_owned(),
+            input,
+            output,
+            ignored,
+        }
+    }
+
+    /// Both sides check something.
+    pub fn checked(&self) -> bool {
+        !self.input.is_empty() && !self.output.is_empty()
+    }
+}
+
+/// A client's status plus what the app knows about its import.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientProtection {
+    #[serde(flatten)]
+    pub status: ClientStatus,
+    /// The newest restore record (Undo is possible).
+    pub import_record: Option<PathBuf>,
+    /// The client file differs from what the import wrote (someone else edited it since).
+    pub changed_since_import: bool,
+}
+
+/// A snapshot for the tray and the home page.
+#[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     /// `None` when the config could not be read.
     pub guardrails_enabled: Option<bool>,
-    /// Servers over all gateways.
-    pub servers: usize,
+    /// The provider that runs the checks (`local` or `enkrypt`).
+    pub provider: Option<&'static str>,
+    /// The gateway the snapshot is about (the chosen one, else the first).
+    pub gateway_id: Option<String>,
+    /// Every gateway of the config.
+    pub gateways: Vec<String>,
+    /// The chosen gateway's servers and their checks.
+    pub servers: Vec<ServerChecks>,
     /// Tools in quarantine.
     pub quarantined: usize,
+    /// Every supported client.
+    pub clients: Vec<ClientProtection>,
+    /// One sentence per thing that needs the user (empty: all good).
+    pub attention: Vec<String>,
+    pub mood: Mood,
+    pub headline: String,
+}
+
+fn provider_of(view: &ConfigView) -> GuardrailProvider {
+    match view.guardrails_provider {
+        Some(GuardrailsProviderSetting::Local) => GuardrailProvider::Local,
+        Some(GuardrailsProviderSetting::Enkrypt) => GuardrailProvider::Enkrypt,
+        None if view.enkrypt_api_key_set => GuardrailProvider::Enkrypt,
+        None => GuardrailProvider::Local,
+    }
+}
+
+/// The newest restore record of `client`, and whether the file changed since that import wrote it.
+fn import_state(config: &Path, status: &ClientStatus) -> (Option<PathBuf>, bool) {
+    let Some(newest) = record::list(&record::folder(config), status.client).pop() else {
+        return (None, false);
+    };
+    let after = std::fs::read(&newest)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Record>(&b).ok())
+        .map(|r| r.after_sha256);
+    let current = status
+        .path
+        .as_ref()
+        .and_then(|p| std::fs::read(p).ok())
+        .map(|b| sha256_hex(&b));
+    let changed = matches!((after, current), (Some(a), Some(c)) if a != c);
+    (Some(newest), changed)
+}
+
+/// Every client's status as `gateway-core client status` judges it (its path is the binary entries
+/// launch; a key already in the keychain is expected as a `${keyring:…}` reference).
+pub fn client_statuses(config: &Path, sidecar: &Path) -> Vec<ClientProtection> {
+    let Ok(mut ctx) = Context::without_key(config) else {
+        return Vec::new();
+    };
+    ctx.gateway_binary = std::fs::canonicalize(sidecar).unwrap_or(sidecar.to_path_buf());
+    if let Ok((key, id)) = clients::entry::gateway_key(config, None) {
+        ctx.key_delivery = clients::key::current_delivery(&Keychain::new(), &id, &key);
+        ctx.gateway_key = Some(key);
+    }
+    clients::CLIENTS
+        .iter()
+        .map(|c| {
+            let status = clients::status(c, &ctx);
+            let (import_record, changed_since_import) = import_state(config, &status);
+            ClientProtection {
+                status,
+                import_record,
+                changed_since_import,
+            }
+        })
+        .collect()
+}
+
+fn quarantined(config: &Path) -> usize {
+    PinStore::for_config(config)
+        .list(None)
+        .map(|pins| {
+            pins.iter()
+                .filter(|p| p.status == PinStatus::Quarantined)
+                .count()
+        })
+        .unwrap_or(0)
 }
 
 impl Summary {
-    /// Reads the config at `config` and its pin file.
-    pub fn collect(config: &Path) -> Self {
+    /// Reads the config at `config`, its pins, and every client (entries launch `sidecar`), about the
+    /// gateway `gateway` (default: the first).
+    pub fn collect(config: &Path, sidecar: &Path, gateway: Option<&str>) -> Self {
         let view = ConfigDocument::open(config).ok().map(|d| d.view());
-        let quarantined = PinStore::for_config(config)
-            .list(None)
-            .map(|pins| {
-                pins.iter()
-                    .filter(|p| p.status == PinStatus::Quarantined)
-                    .count()
-            })
-            .unwrap_or(0);
-        Self {
-            guardrails_enabled: view.as_ref().map(|v| v.guardrails_enabled),
-            servers: view
-                .as_ref()
-                .map_or(0, |v| v.gateways.iter().map(|g| g.servers.len()).sum()),
-            quarantined,
-        }
+        let clients = if view.is_some() {
+            client_statuses(config, sidecar)
+        } else {
+            Vec::new()
+        };
+        Self::from_parts(view.as_ref(), gateway, quarantined(config), clients)
     }
 
-    /// The icon state.
-    pub fn mood(&self) -> Mood {
+    /// The snapshot from what was read (pure; tested).
+    pub fn from_parts(
+        view: Option<&ConfigView>,
+        gateway: Option<&str>,
+        quarantined: usize,
+        clients: Vec<ClientProtection>,
+    ) -> Self {
+        let provider = view.map(provider_of);
+        let chosen = view.and_then(|v| {
+            gateway
+                .and_then(|id| v.gateways.iter().find(|g| g.id == id))
+                .or(v.gateways.first())
+        });
+        let servers: Vec<ServerChecks> = match (chosen, provider) {
+            (Some(g), Some(p)) => g
+                .servers
+                .iter()
+                .map(|s| {
+                    ServerChecks::of(
+                        &s.server_name,
+                        s.input_guardrails.as_ref(),
+                        s.output_guardrails.as_ref(),
+                        p,
+                    )
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut summary = Self {
+            guardrails_enabled: view.map(|v| v.guardrails_enabled),
+            provider: provider.map(|p| match p {
+                GuardrailProvider::Local => "local",
+                GuardrailProvider::Enkrypt => "enkrypt",
+            }),
+            gateway_id: chosen.map(|g| g.id.clone()),
+            gateways: view.map_or_else(Vec::new, |v| {
+                v.gateways.iter().map(|g| g.id.clone()).collect()
+            }),
+            servers,
+            quarantined,
+            clients,
+            attention: Vec::new(),
+            mood: Mood::Attention,
+            headline: String::new(),
+        };
+        summary.attention = summary.attention_list();
+        summary.mood = summary.compute_mood();
+        summary.headline = summary.compute_headline();
+        summary
+    }
+
+    fn attention_list(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.guardrails_enabled.is_none() {
+            out.push("The gateway settings cannot be read.".to_owned());
+            return out;
+        }
+        if self.guardrails_enabled == Some(false) {
+            out.push("Guardrails are off: no call is checked.".to_owned());
+        }
+        for s in self.servers.iter().filter(|s| !s.checked()) {
+            let which = match (s.input.is_empty(), s.output.is_empty()) {
+                (true, true) => "no checks",
+                (true, false) => "no input checks",
+                _ => "no output checks",
+            };
+            out.push(format!("Server {} has {which}.", s.name));
+        }
+        for s in self.servers.iter().filter(|s| !s.ignored.is_empty()) {
+            out.push(format!(
+                "Server {} lists checks this provider cannot run: {}.",
+                s.name,
+                s.ignored.join(", ")
+            ));
+        }
+        if self.quarantined > 0 {
+            out.push(format!(
+                "{} tool(s) wait for review in quarantine.",
+                self.quarantined
+            ));
+        }
+        for c in &self.clients {
+            let s = &c.status;
+            if !s.direct_servers.is_empty() {
+                out.push(format!(
+                    "{} runs {} server(s) directly, unchecked: {}.",
+                    s.client_name,
+                    s.direct_servers.len(),
+                    s.direct_servers.join(", ")
+                ));
+            }
+            if c.changed_since_import {
+                out.push(format!(
+                    "{}'s settings file changed since the import ({}).",
+                    s.client_name,
+                    s.path
+                        .as_ref()
+                        .map_or(String::new(), |p| p.display().to_string())
+                ));
+            } else if s.state == clients::EntryState::Stale {
+                out.push(format!(
+                    "{}'s gateway entry was changed outside this app.",
+                    s.client_name
+                ));
+            }
+            if s.key_in_plain_text == Some(true) {
+                out.push(format!(
+                    "{} holds the gateway key in plain text.",
+                    s.client_name
+                ));
+            }
+        }
+        out
+    }
+
+    fn compute_mood(&self) -> Mood {
         match self.guardrails_enabled {
             None => Mood::Attention,
-            Some(_) if self.quarantined > 0 => Mood::Attention,
-            Some(true) => Mood::On,
             Some(false) => Mood::Off,
+            Some(true) if self.attention.is_empty() => Mood::On,
+            Some(true) => Mood::Attention,
         }
     }
 
-    /// The tray tooltip / first line.
-    pub fn headline(&self) -> String {
-        match (self.guardrails_enabled, self.quarantined) {
+    fn compute_headline(&self) -> String {
+        match (self.guardrails_enabled, self.attention.first()) {
             (None, _) => "Enkrypt: the gateway settings cannot be read".to_owned(),
-            (Some(_), n) if n > 0 => format!("Enkrypt: {n} tool(s) waiting for review"),
-            (Some(true), _) => "Enkrypt: guardrails on".to_owned(),
             (Some(false), _) => "Enkrypt: guardrails off".to_owned(),
+            (Some(true), None) => "Enkrypt: guardrails on, every server checked".to_owned(),
+            (Some(true), Some(first)) if self.attention.len() == 1 => format!("Enkrypt: {first}"),
+            (Some(true), Some(first)) => {
+                format!("Enkrypt: {first} (+{} more)", self.attention.len() - 1)
+            }
         }
     }
 
     /// "3 servers".
     pub fn servers_label(&self) -> String {
-        match self.servers {
+        match self.servers.len() {
             1 => "1 server".to_owned(),
             n => format!("{n} servers"),
         }
@@ -98,45 +354,17 @@ pub fn block_label(event: &AuditEvent) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
+#[path = "status_tests.rs"]
+mod tests;
 
-    fn summary(enabled: Option<bool>, quarantined: usize) -> Summary {
-        Summary {
-            guardrails_enabled: enabled,
-            servers: 1,
-            quarantined,
-        }
-    }
+/// The gateway the user picked in the window (the tray and the home page describe it); `None`: the
+/// config's first.
+#[derive(Debug, Default)]
+pub struct ChosenGateway(pub std::sync::Mutex<Option<String>>);
 
-    #[test]
-    fn mood_follows_guardrails_and_quarantine() {
-        assert_eq!(summary(Some(true), 0).mood(), Mood::On);
-        assert_eq!(summary(Some(false), 0).mood(), Mood::Off);
-        assert_eq!(summary(Some(true), 2).mood(), Mood::Attention);
-        assert_eq!(summary(None, 0).mood(), Mood::Attention);
-        assert_eq!(summary(Some(true), 0).servers_label(), "1 server");
-    }
-
-    #[test]
-    fn missing_config_needs_attention() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let s = Summary::collect(&dir.path().join("none.json"));
-        assert_eq!(s.mood(), Mood::Attention);
-        assert_eq!(s.servers, 0);
-    }
-
-    #[test]
-    fn block_label_names_place_and_detectors() {
-        let event: AuditEvent = serde_json::from_value(serde_json::json!({
-            "ts": "2026-01-02T10:11:12.123Z", "event": "block", "gateway_id": "g",
-            "server": "echo", "tool": "echo", "decision": "blocked",
-            "detectors": ["injection_attack"]
-        }))
-        .expect("event");
-        assert_eq!(
-            block_label(&event),
-            "Latest block: echo/echo (injection_attack) at 10:11:12"
-        );
+impl ChosenGateway {
+    /// The current choice.
+    pub fn get(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|g| g.clone())
     }
 }

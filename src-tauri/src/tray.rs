@@ -22,7 +22,7 @@ use tauri::{AppHandle, Emitter, Manager, Wry};
 use crate::commands::{self, TRAY_ACTION_EVENT};
 use crate::error::IpcError;
 use crate::paths::AppPaths;
-use crate::status::{Mood, Summary, block_label};
+use crate::status::{ChosenGateway, Mood, Summary, block_label};
 
 /// How often the tray re-reads the config and pins to notice edits made elsewhere.
 const REFRESH_EVERY: Duration = Duration::from_secs(5);
@@ -205,9 +205,12 @@ pub fn refresh(app: &AppHandle) {
     }
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let config = app.state::<AppPaths>().config.clone();
-        let Ok(summary) =
-            tauri::async_runtime::spawn_blocking(move || Summary::collect(&config)).await
+        let paths = app.state::<AppPaths>().inner().clone();
+        let chosen = app.state::<ChosenGateway>().get();
+        let Ok(summary) = tauri::async_runtime::spawn_blocking(move || {
+            Summary::collect(&paths.config, &paths.sidecar, chosen.as_deref())
+        })
+        .await
         else {
             return;
         };
@@ -223,12 +226,16 @@ pub fn refresh(app: &AppHandle) {
         };
         let Some(h) = guard.as_ref() else { return };
         let results = [
-            h.icon.set_icon(Some(icon(summary.mood(), style()))),
+            h.icon.set_icon(Some(icon(summary.mood, style()))),
             h.icon.set_icon_as_template(style().template),
-            h.icon.set_tooltip(Some(summary.headline())),
+            h.icon.set_tooltip(Some(summary.headline.clone())),
             h.guardrails
                 .set_checked(summary.guardrails_enabled.unwrap_or(false)),
-            h.servers.set_text(summary.servers_label()),
+            // Amber says why on the menu itself (tooltips are not shown by every tray host).
+            h.servers.set_text(match summary.attention.first() {
+                Some(reason) if summary.mood == Mood::Attention => reason.clone(),
+                _ => summary.servers_label(),
+            }),
             h.block
                 .set_text(block.unwrap_or_else(|| "No blocks yet".to_owned())),
             h.autostart.set_checked(autostart),
@@ -338,12 +345,14 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
                 let client = client.to_owned();
                 tauri::async_runtime::spawn(async move {
                     let paths = app.state::<AppPaths>().inner().clone();
-                    let result = commands::clients::change(&app, &paths, "install", &client)
-                        .await
-                        .map(|report| {
-                            let name = report["client_name"].as_str().unwrap_or("the client");
-                            format!("Added the gateway to {name}. Restart {name} to use it.")
-                        });
+                    let gateway = app.state::<ChosenGateway>().get();
+                    let result =
+                        commands::clients::change(&app, &paths, "install", &client, gateway)
+                            .await
+                            .map(|report| {
+                                let name = report["client_name"].as_str().unwrap_or("the client");
+                                format!("Added the gateway to {name}. Restart {name} to use it.")
+                            });
                     report(&app, "install", result);
                     show_window(&app);
                 });
@@ -355,8 +364,8 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
 async fn toggle_guardrails(app: &AppHandle) -> Result<String, IpcError> {
     let config = app.state::<AppPaths>().config.clone();
     let enabled = crate::error::blocking(move || {
-        let current = Summary::collect(&config)
-            .guardrails_enabled
+        let current = gateway_core::config::ConfigDocument::open(&config)
+            .map(|d| d.view().guardrails_enabled)
             .unwrap_or(false);
         commands::config::apply_edit(
             &config,

@@ -4,7 +4,22 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type { Channel } from '@tauri-apps/api/core';
 import type { AuditEvent, ConfigEdit, ConfigView, ServerSpec } from '../src/generated/config';
-import type { AppInfo, ChangeReport, ClientStatus, IpcErrorBody, LogMessage, Pin } from '../src/ipc-types';
+import type {
+  AppInfo,
+  ChangeReport,
+  ClientImport,
+  ClientStatus,
+  DetectorInfo,
+  ImportReport,
+  IpcErrorBody,
+  LogMessage,
+  Pin,
+  ProtectionSummary,
+  RestoreReport,
+  ServerChecks,
+} from '../src/ipc-types';
+// The engine's table (src-tauri's tests check this file equals gateway-core's config::detectors).
+import DETECTORS from './detectors.json';
 
 export type MockState = {
   info: AppInfo;
@@ -19,6 +34,8 @@ export type MockState = {
   tailId: number;
   /** Commands that should fail, with the error they reject with. */
   failures: Record<string, IpcErrorBody>;
+  /** Servers each client runs directly (what an import would move), by client id. */
+  direct: Record<string, ServerSpec[]>;
 };
 
 export function echoServer(): ServerSpec {
@@ -48,6 +65,9 @@ export function initialState(): MockState {
       tool_exposure: 'both',
       guardrails_provider: 'local',
       enkrypt_api_key_set: false,
+      guardrails_fail_open: false,
+      guardrail_timeout_seconds: null,
+      upstream_timeout_seconds: null,
       gateways: [{ id: 'gw-1', servers: [echoServer()] }],
     },
     clients: [
@@ -77,6 +97,129 @@ export function initialState(): MockState {
     channel: null,
     tailId: 0,
     failures: {},
+    direct: {
+      'claude-desktop': [
+        stdioServer('github', 'npx', ['-y', '@modelcontextprotocol/server-github']),
+        stdioServer('files', 'npx', ['-y', '@modelcontextprotocol/server-filesystem', '/home/test']),
+      ],
+      cursor: [stdioServer('notes', '/usr/local/bin/notes-mcp', [])],
+    },
+  };
+}
+
+const PROTECTED = ['injection_attack', 'pii', 'secrets'];
+
+function stdioServer(name: string, command: string, args: string[]): ServerSpec {
+  return {
+    server_name: name,
+    description: '',
+    transport: { type: 'stdio', command, args, env: {} },
+    input_guardrails: { enabled: true, block: [...PROTECTED], additional_config: {} },
+    output_guardrails: { enabled: true, block: [...PROTECTED], additional_config: {} },
+  };
+}
+
+function detectors(provider: string): DetectorInfo[] {
+  const table = (DETECTORS as Record<string, DetectorInfo[]>)[provider];
+  if (!table) fail('unknown_provider', `unknown guardrail provider \`${provider}\``);
+  return structuredClone(table);
+}
+
+function providerOf(s: MockState): 'local' | 'enkrypt' {
+  return s.view.guardrails_provider ?? (s.view.enkrypt_api_key_set ? 'enkrypt' : 'local');
+}
+
+function checksOf(s: MockState, spec: ServerSpec): ServerChecks {
+  const can = new Set(detectors(providerOf(s)).filter((d) => d.available).map((d) => d.name));
+  const ignored: string[] = [];
+  const side = (p: ServerSpec['input_guardrails']) =>
+    p?.enabled ? (p.block ?? []).filter((d) => (can.has(d) ? true : (ignored.includes(d) || ignored.push(d), false))) : [];
+  return { name: spec.server_name, input: side(spec.input_guardrails), output: side(spec.output_guardrails), ignored };
+}
+
+/** The same rules as src-tauri status::Summary (that one is unit-tested against real files). */
+function summary(s: MockState, gateway: string | null): ProtectionSummary {
+  const gw = s.view.gateways.find((g) => g.id === gateway) ?? s.view.gateways[0];
+  const servers = (gw?.servers ?? []).map((x) => checksOf(s, x));
+  const clients = s.clients.map((c) => ({ ...c, direct_servers: (s.direct[c.client] ?? []).map((x) => x.server_name) }));
+  const attention: string[] = [];
+  if (!s.view.guardrails_enabled) attention.push('Guardrails are off: no call is checked.');
+  for (const x of servers) if (x.input.length === 0 || x.output.length === 0) attention.push(`Server ${x.name} has ${x.input.length === 0 && x.output.length === 0 ? 'no checks' : x.input.length === 0 ? 'no input checks' : 'no output checks'}.`);
+  const q = s.pins.filter((p) => p.status === 'quarantined').length;
+  if (q > 0) attention.push(`${q} tool(s) wait for review in quarantine.`);
+  for (const c of clients)
+    if (c.direct_servers.length > 0) attention.push(`${c.client_name} runs ${c.direct_servers.length} server(s) directly, unchecked: ${c.direct_servers.join(', ')}.`);
+  const mood = !s.view.guardrails_enabled ? 'off' : attention.length === 0 ? 'on' : 'attention';
+  return {
+    guardrails_enabled: s.view.guardrails_enabled,
+    provider: providerOf(s),
+    gateway_id: gw?.id ?? null,
+    gateways: s.view.gateways.map((g) => g.id),
+    servers,
+    quarantined: q,
+    clients,
+    attention,
+    mood,
+    headline: mood === 'off' ? 'Enkrypt: guardrails off' : attention[0] ? `Enkrypt: ${attention[0]}` : 'Enkrypt: guardrails on, every server checked',
+  };
+}
+
+function importClients(s: MockState, client: string | null, dryRun: boolean, gateway: string | null): ImportReport {
+  const gw = s.view.gateways.find((g) => g.id === gateway) ?? s.view.gateways[0];
+  if (!gw) fail('no_gateway', 'no gateway');
+  const picked = s.clients.filter((c) => (client ? c.client === client : c.file_exists));
+  const added: string[] = [];
+  const out: ClientImport[] = picked.map((c) => {
+    const found = s.direct[c.client] ?? [];
+    const servers = found.map((x) => ({
+      name: x.server_name,
+      gateway_name: x.server_name,
+      added: !gw.servers.some((y) => y.server_name === x.server_name),
+      target: x.transport.type === 'stdio' ? [x.transport.command, ...(x.transport.args ?? [])].join(' ') : '',
+      secrets: x.server_name === 'github' ? [{ field: 'env.GITHUB_TOKEN', keychain: 'github.GITHUB_TOKEN' }] : [],
+    }));
+    if (!dryRun) {
+      for (const x of found) if (!gw.servers.some((y) => y.server_name === x.server_name)) (gw.servers.push(x), added.push(x.server_name));
+      s.direct[c.client] = [];
+      c.installed = true;
+      c.state = 'up_to_date';
+      c.stale = [];
+      if (found.length > 0) c.import_record = `/home/test/.enkrypt/client-backups/${c.client}-20260101T000000000000Z.json`;
+    }
+    return {
+      client: c.client,
+      client_name: c.client_name,
+      path: c.path,
+      outcome: found.length > 0 ? 'imported' : 'nothing_to_import',
+      servers,
+      skipped: [],
+      written: !dryRun,
+      record: dryRun ? null : (c.import_record ?? null),
+      error: null,
+    };
+  });
+  return { dry_run: dryRun, gateway_config: s.info.config_path, gateway_id: gw.id, added, default_checks: [...PROTECTED], clients: out, key_delivery: { kind: 'keychain', name: 'enkrypt-gateway-key' } };
+}
+
+function restoreClient(s: MockState, client: string, removeServers: boolean): RestoreReport {
+  const c = s.clients.find((x) => x.client === client);
+  if (!c?.import_record) fail('no_import_record', `no import of ${client} to undo`);
+  const gw = s.view.gateways[0];
+  const names = initialState().direct[client]?.map((x) => x.server_name) ?? [];
+  s.direct[client] = initialState().direct[client] ?? [];
+  if (removeServers && gw) gw.servers = gw.servers.filter((x) => !names.includes(x.server_name));
+  c.import_record = null;
+  return {
+    client,
+    client_name: c.client_name,
+    path: c.path ?? '',
+    outcome: 'restored',
+    dry_run: false,
+    record: '/home/test/.enkrypt/client-backups/x.json',
+    byte_identical: true,
+    backup: null,
+    removed_servers: removeServers ? names : [],
+    kept_servers: removeServers ? [] : names,
   };
 }
 
@@ -91,6 +234,10 @@ function client(id: string, name: string, detected: boolean, state: ClientStatus
     state,
     stale: state === 'stale' ? [{ field: 'command', found: '/old/gateway-core', expected: '/usr/bin/gateway-core' }] : [],
     error: null,
+    key_in_plain_text: state === 'not_installed' ? null : false,
+    direct_servers: [],
+    import_record: null,
+    changed_since_import: false,
   };
 }
 
@@ -128,7 +275,16 @@ function applyEdit(s: MockState, edit: ConfigEdit): ConfigView {
       break;
     case 'update_server':
       if (!servers(s).some((x) => x.server_name === edit.server_name)) fail('server_not_found', 'missing');
-      gw.servers = gw.servers.map((x) => (x.server_name === edit.server_name ? edit.server : x));
+      // As gateway-core: a policy left out (null) stays as it was.
+      gw.servers = gw.servers.map((x) =>
+        x.server_name === edit.server_name
+          ? {
+              ...edit.server,
+              input_guardrails: edit.server.input_guardrails ?? x.input_guardrails,
+              output_guardrails: edit.server.output_guardrails ?? x.output_guardrails,
+            }
+          : x,
+      );
       break;
     case 'remove_server':
       gw.servers = gw.servers.filter((x) => x.server_name !== edit.server_name);
@@ -144,6 +300,17 @@ function applyEdit(s: MockState, edit: ConfigEdit): ConfigView {
       break;
     case 'set_guardrails_provider':
       s.view = { ...s.view, guardrails_provider: edit.provider };
+      break;
+    case 'set_guardrail_runtime':
+      s.view = {
+        ...s.view,
+        guardrails_fail_open: edit.fail_open ?? s.view.guardrails_fail_open,
+        guardrail_timeout_seconds: edit.guardrail_timeout_seconds ?? s.view.guardrail_timeout_seconds,
+        upstream_timeout_seconds: edit.upstream_timeout_seconds ?? s.view.upstream_timeout_seconds,
+      };
+      break;
+    case 'set_denied_tools':
+      gw.servers = gw.servers.map((x) => (x.server_name === edit.server_name ? { ...x, denied_tools: edit.denied } : x));
       break;
     case 'set_enkrypt_api_key':
       s.view = { ...s.view, enkrypt_api_key_set: Boolean(edit.api_key) };
@@ -215,7 +382,17 @@ export function installMockBackend(state: MockState = initialState()): MockState
         case 'config_check':
           return { valid: true, output: `${state.info.config_path}: valid (1 gateway(s), ${servers(state).length} server(s), 0 warning(s))\n` };
         case 'clients_status':
-          return structuredClone(state.clients);
+          return structuredClone(summary(state, null).clients);
+        case 'protection_status':
+          return summary(state, (args.gateway as string | null) ?? null);
+        case 'gateway_choose':
+          return null;
+        case 'guardrail_detectors':
+          return detectors(String(args.provider));
+        case 'client_import':
+          return importClients(state, (args.client as string | null) ?? null, Boolean(args.dryRun), (args.gateway as string | null) ?? null);
+        case 'client_restore':
+          return restoreClient(state, String(args.client), Boolean(args.removeServers));
         case 'client_install':
           return report(state, String(args.client), true);
         case 'client_uninstall':

@@ -42,8 +42,10 @@ async function check(name, fn) {
     await context.close();
   }
 }
-const open = async (page, scenario = '') => {
+// Opens the app (home page first) and, unless `nav` is null, goes to that page.
+const open = async (page, scenario = '', nav = 'servers') => {
   await page.goto(`http://127.0.0.1:${PORT}/e2e/mock.html${scenario ? `?scenario=${scenario}` : ''}`);
+  if (nav && scenario !== 'first-run') await page.click(`#nav-${nav}`);
 };
 const shot = (page, name) => page.screenshot({ path: `${ARTIFACTS}${name}.png` });
 const expectText = async (locator, re) => {
@@ -193,18 +195,84 @@ try {
     await expectText(page.locator('[data-code="keychain_locked"] .technical').first(), /Unlock your keyring/);
   });
 
-  await check('first run: create settings, skip the key, add to an app', async (page) => {
+  await check('first run: create settings, save the key, protect my apps, home', async (page) => {
+    await page.setViewportSize({ width: 1100, height: 760 });
     await open(page, 'first-run');
     await page.click('#setup-create');
     await page.fill('#setup-api-key', 'ek-abc');
     await shot(page, 'first-run');
     await page.click('#setup-save-key');
-    await page.click('#setup-install-claude-desktop');
-    await page.locator('text=Added').first().waitFor();
+    await expectText(page.locator('#protect-list [data-client="claude-desktop"]'), /github[\s\S]*files/);
+    await expectText(page.locator('#protect-list [data-client="cursor"]'), /notes/);
+    await shot(page, 'first-run-protect');
+    await page.click('#setup-protect');
+    await expectText(page.locator('#protect-list [data-client="claude-desktop"]'), /Protected: 2 server/);
     await page.click('#setup-finish');
-    await page.locator('#server-list').waitFor();
+    await page.locator('#home-apps').waitFor();
     const edits = (await calls(page, 'config_edit')).map((a) => a.edit.op);
     if (!edits.includes('set_enkrypt_api_key')) throw new Error(`edits: ${edits}`);
+    const imports = await calls(page, 'client_import');
+    if (imports.length !== 2 || !imports[0].dryRun || imports[1].dryRun || imports[1].client !== null)
+      throw new Error(`imports: ${JSON.stringify(imports)}`);
+  });
+
+  await check('first run: step labels do not overlap at the default window size (1100x760)', async (page) => {
+    await page.setViewportSize({ width: 1100, height: 760 });
+    await open(page, 'first-run');
+    const boxes = await page.locator('.steps li').evaluateAll((els) =>
+      els.map((el) => {
+        const r = el.getBoundingClientRect();
+        // The ::before counter is part of the box now (list-style none), so the box is the whole label.
+        const st = getComputedStyle(el);
+        // An outside list marker is drawn left of the box, over the previous label: the old bug.
+        const outsideMarker = st.listStyleType !== 'none' && st.listStylePosition === 'outside';
+        return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, w: el.scrollWidth, cw: el.clientWidth, outsideMarker };
+      }),
+    );
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i];
+        const b = boxes[j];
+        if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) throw new Error(`labels ${i} and ${j} overlap`);
+      }
+    if (boxes.some((b) => b.w > b.cw + 1)) throw new Error('a step label overflows its box');
+    if (boxes.some((b) => b.outsideMarker)) throw new Error('step numbers are drawn outside their labels');
+  });
+
+  await check('home: per app and per server status, attention, a live block within 1 s', async (page) => {
+    await open(page, '', null);
+    await expectText(page.locator('#home-apps [data-client="claude-desktop"]'), /2 servers bypass it \(github, files\)/);
+    await expectText(page.locator('#home-servers [data-server="echo_server"]'), /unchecked/);
+    await expectText(page.locator('#home-attention'), /quarantine/);
+    const t0 = Date.now();
+    await page.evaluate(() => window.__mock.push({ event: 'block', decision: 'blocked', tool: 'echo', detectors: ['injection_attack'] }));
+    await page.locator('#home-latest-block').filter({ hasText: 'Prompt injection' }).waitFor({ timeout: 1000 });
+    console.log(`  (block on the home page after ${Date.now() - t0} ms)`);
+    await expectText(page.locator('#home-blocks'), /^1$/);
+    await shot(page, 'home');
+  });
+
+  await check('apps: import an app, then undo keeping the servers', async (page) => {
+    await open(page, '', 'clients');
+    await page.click('#import-claude-desktop');
+    await expectText(page.locator('#report-claude-desktop'), /2 servers now go through the gateway/);
+    await shot(page, 'apps-import');
+    await page.click('#undo-claude-desktop');
+    await page.locator('#undo-ask-claude-desktop').waitFor();
+    await page.click('#undo-keep-claude-desktop');
+    await expectText(page.locator('#report-claude-desktop'), /back exactly as it was/);
+    const restores = await calls(page, 'client_restore');
+    if (restores[0]?.removeServers !== false) throw new Error(JSON.stringify(restores));
+  });
+
+  await check('guardrails (local): checks the offline engine cannot run are disabled with the reason', async (page) => {
+    await open(page, '', 'guardrails');
+    const box = page.locator('#policy-echo_server-output [data-detector="hallucination"]');
+    await box.waitFor();
+    if (!(await box.isDisabled())) throw new Error('hallucination offered in local mode');
+    if (await page.locator('#policy-echo_server-input [data-detector="secrets"]').isDisabled()) throw new Error('secrets not offered');
+    await expectText(page.locator('#policy-echo_server-output [data-why="hallucination"]'), /needs the Enkrypt AI API/);
+    await shot(page, 'guardrails-local');
   });
 
   await check('keyboard: every page reachable with Tab and Enter', async (page) => {

@@ -12,8 +12,12 @@ import { GuardrailsPage } from './pages/Guardrails';
 import { ClientsPage } from './pages/Clients';
 import { LiveLogPage } from './pages/LiveLog';
 import { SecretsPage } from './pages/Secrets';
+import { HomePage } from './pages/Home';
+
+const GATEWAY_KEY = 'enkrypt.gateway';
 
 export const PAGES = [
+  { id: 'home', label: 'Home' },
   { id: 'servers', label: 'Servers' },
   { id: 'guardrails', label: 'Guardrails' },
   { id: 'clients', label: 'Apps' },
@@ -26,7 +30,9 @@ export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [view, setView] = useState<ConfigView | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [page, setPage] = useState<PageId>('servers');
+  const [page, setPage] = useState<PageId>('home');
+  // The gateway the pages, client installs/imports and the tray work on (multi-gateway configs).
+  const [gateway, setGateway] = useState<string | null>(() => localStorage.getItem(GATEWAY_KEY));
   const [toast, setToast] = useState<TrayAction | null>(null);
   // Decided once, at the first look: setup stays on screen until its last step, even though the config
   // exists (and config-changed fires) after its first step.
@@ -59,6 +65,16 @@ export function App() {
       for (const s of subs) void s.then((unlisten) => unlisten()).catch(() => {});
     };
   }, [reload]);
+
+  const gatewayIds = view?.gateways.map((g) => g.id) ?? [];
+  const chosen = gateway && gatewayIds.includes(gateway) ? gateway : (gatewayIds[0] ?? null);
+  useEffect(() => {
+    if (chosen) void api.gatewayChoose(chosen).catch(() => {});
+  }, [chosen]);
+  const choose = (id: string) => {
+    localStorage.setItem(GATEWAY_KEY, id);
+    setGateway(id);
+  };
 
   if (!info) {
     return (
@@ -104,6 +120,18 @@ export function App() {
         <p className={`pill ${view?.guardrails_enabled ? 'on' : 'off'}`} id="guardrails-pill">
           Guardrails {view?.guardrails_enabled ? 'on' : 'off'}
         </p>
+        {gatewayIds.length > 1 ? (
+          <label className="gateway-pick">
+            Gateway
+            <select id="gateway-select" value={chosen ?? ''} onChange={(e) => choose(e.target.value)}>
+              {view?.gateways.map((g) => (
+                <option key={g.id} value={g.id}>
+                  {g.name ? `${g.name} (${g.id})` : g.id}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
       </nav>
       <main className="content" id="content">
         {toast ? (
@@ -115,9 +143,10 @@ export function App() {
           </div>
         ) : null}
         <ErrorNotice error={error} onDismiss={() => setError(null)} />
+        {page === 'home' && <HomePage gateway={chosen} onGo={setPage} />}
         {page === 'servers' && <ServersPage view={view} onChanged={setView} />}
-        {page === 'guardrails' && <GuardrailsPage view={view} onChanged={setView} />}
-        {page === 'clients' && <ClientsPage />}
+        {page === 'guardrails' && <GuardrailsPage view={view} gateway={chosen} onChanged={setView} />}
+        {page === 'clients' && <ClientsPage gateway={chosen} />}
         {page === 'log' && <LiveLogPage />}
         {page === 'secrets' && <SecretsPage />}
       </main>

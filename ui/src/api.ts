@@ -10,9 +10,13 @@ import type {
   ChangeReport,
   CheckReport,
   ClientStatus,
+  DetectorInfo,
+  ImportReport,
   InitSummary,
   LogMessage,
   Pin,
+  ProtectionSummary,
+  RestoreReport,
   TrayAction,
 } from './ipc-types';
 import { toApiError } from './errors';
@@ -51,7 +55,17 @@ export const api = {
     call<ConfigView>('config_edit', { edit: { op: 'set_guardrails_enabled', enabled } satisfies ConfigEdit }),
 
   clientsStatus: () => call<ClientStatus[]>('clients_status'),
-  clientInstall: (client: string) => call<ChangeReport>('client_install', { client }),
+  clientInstall: (client: string, gateway?: string | null) =>
+    call<ChangeReport>('client_install', { client, gateway: gateway ?? null }),
+  /** Moves a client's servers (every client's when `client` is null) behind the gateway. */
+  clientImport: (client: string | null, dryRun: boolean, gateway?: string | null) =>
+    call<ImportReport>('client_import', { client, dryRun, gateway: gateway ?? null }),
+  /** Puts a client's file back as it was before its import. */
+  clientRestore: (client: string, removeServers: boolean, force = false) =>
+    call<RestoreReport>('client_restore', { client, removeServers, force }),
+  protectionStatus: (gateway?: string | null) => call<ProtectionSummary>('protection_status', { gateway: gateway ?? null }),
+  gatewayChoose: (gateway: string | null) => call<void>('gateway_choose', { gateway }),
+  guardrailDetectors: (provider: 'local' | 'enkrypt') => call<DetectorInfo[]>('guardrail_detectors', { provider }),
   clientUninstall: (client: string) => call<ChangeReport>('client_uninstall', { client }),
 
   secretsList: () => call<string[]>('secrets_list'),

@@ -56,6 +56,14 @@ export type ClientStatus = {
   state: EntryState;
   stale: StaleReason[];
   error: { code: string; message: string } | null;
+  /** Whether the entry carries the gateway key in plain text (null: no entry). */
+  key_in_plain_text?: boolean | null;
+  /** Servers the client still runs directly, not through the gateway. */
+  direct_servers?: string[];
+  /** src-tauri status::ClientProtection: the newest import record (Undo possible). */
+  import_record?: string | null;
+  /** The client file differs from what the import wrote. */
+  changed_since_import?: boolean;
 };
 
 /** gateway_core::clients::Change */
@@ -120,3 +128,73 @@ export type TrayAction = {
   message: string;
   error?: IpcErrorBody;
 };
+
+/** gateway_core::clients::import::ImportedServer */
+export type ImportedServer = {
+  name: string;
+  gateway_name: string;
+  added: boolean;
+  target: string;
+  secrets: { field: string; keychain: string }[];
+};
+
+/** gateway_core::clients::import::ClientImport */
+export type ClientImport = {
+  client: string;
+  client_name: string;
+  path: string | null;
+  outcome: 'imported' | 'nothing_to_import' | 'no_file' | 'failed';
+  servers: ImportedServer[];
+  skipped: { name: string; reason: string; detail: string }[];
+  written: boolean;
+  record: string | null;
+  error: { code: string; message: string } | null;
+};
+
+/** gateway_core::clients::import::ImportReport (as `client import --json` prints it) */
+export type ImportReport = {
+  dry_run: boolean;
+  gateway_config: string;
+  gateway_id: string;
+  added: string[];
+  default_checks: string[];
+  clients: ClientImport[];
+  key_delivery: { kind: 'plain' } | { kind: 'keychain'; name: string };
+};
+
+/** gateway_core::clients::import::RestoreReport */
+export type RestoreReport = {
+  client: string;
+  client_name: string;
+  path: string;
+  outcome: 'restored' | 'already_restored';
+  dry_run: boolean;
+  record: string;
+  byte_identical: boolean;
+  backup: string | null;
+  removed_servers: string[];
+  kept_servers: string[];
+};
+
+/** src-tauri status::ServerChecks */
+export type ServerChecks = { name: string; input: string[]; output: string[]; ignored: string[] };
+
+/** src-tauri status::Mood */
+export type Mood = 'on' | 'off' | 'attention';
+
+/** src-tauri status::Summary — the home page and the tray. */
+export type ProtectionSummary = {
+  guardrails_enabled: boolean | null;
+  provider: 'local' | 'enkrypt' | null;
+  gateway_id: string | null;
+  gateways: string[];
+  servers: ServerChecks[];
+  quarantined: number;
+  clients: ClientStatus[];
+  attention: string[];
+  mood: Mood;
+  headline: string;
+};
+
+/** src-tauri commands::config::DetectorInfo */
+export type DetectorInfo = { name: string; available: boolean; reason: string | null };

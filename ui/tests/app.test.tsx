@@ -13,6 +13,7 @@ afterEach(() => {
 test('the servers page lists the configured servers with values masked', async () => {
   installMockBackend();
   render(<App />);
+  fireEvent.click(await screen.findByRole('button', { name: 'Servers' }));
   expect(await screen.findByRole('heading', { name: 'echo_server' })).toBeTruthy();
   expect(document.body.textContent).not.toContain('tok-123456');
 });
@@ -20,6 +21,7 @@ test('the servers page lists the configured servers with values masked', async (
 test('adding a server without a name or program shows inline messages and saves nothing', async () => {
   const state = installMockBackend();
   render(<App />);
+  fireEvent.click(await screen.findByRole('button', { name: 'Servers' }));
   fireEvent.click(await screen.findByRole('button', { name: 'Add server' }));
   fireEvent.click(screen.getByRole('button', { name: 'Add server' }));
   expect(await screen.findByText('Give the server a name.')).toBeTruthy();

@@ -93,6 +93,17 @@ pub enum ConfigEdit {
         #[serde(default)]
         api_key: Option<String>,
     },
+    /// How checks behave when they cannot decide, and how long calls may take (common section):
+    /// `enkrypt_guardrails_fail_open`, `enkrypt_guardrail_timeout_seconds`, `upstream_timeout_seconds`.
+    /// Each `None` leaves its key as it is.
+    SetGuardrailRuntime {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fail_open: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        guardrail_timeout_seconds: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        upstream_timeout_seconds: Option<f64>,
+    },
 }
 
 /// A stable error code for front ends to branch on.
@@ -269,6 +280,12 @@ pub struct ConfigView {
     /// Whether `enkrypt_api_key` holds something other than nothing or the example placeholder (the
     /// value itself is never in the view).
     pub enkrypt_api_key_set: bool,
+    /// `enkrypt_guardrails_fail_open` (false when absent: a check that cannot decide blocks).
+    pub guardrails_fail_open: bool,
+    /// `enkrypt_guardrail_timeout_seconds` as written; `None` when absent (the gateway's default).
+    pub guardrail_timeout_seconds: Option<f64>,
+    /// `upstream_timeout_seconds` as written; `None` when absent (the gateway's default).
+    pub upstream_timeout_seconds: Option<f64>,
     pub gateways: Vec<GatewayView>,
 }
 
@@ -444,6 +461,13 @@ impl ConfigDocument {
             .and_then(|c| c.get("enkrypt_api_key"))
             .and_then(Value::as_str)
             .is_some_and(|k| !k.trim().is_empty() && k != "YOUR_ENKRYPT_API_KEY");
+        let common_f64 = |key: &str| common.and_then(|c| c.get(key)).and_then(Value::as_f64);
+        let guardrails_fail_open = common
+            .and_then(|c| c.get("enkrypt_guardrails_fail_open"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let guardrail_timeout_seconds = common_f64("enkrypt_guardrail_timeout_seconds");
+        let upstream_timeout_seconds = common_f64("upstream_timeout_seconds");
         let gateways = self
             .gateway_slots()
             .into_iter()
@@ -476,6 +500,9 @@ impl ConfigDocument {
             tool_exposure,
             guardrails_provider,
             enkrypt_api_key_set,
+            guardrails_fail_open,
+            guardrail_timeout_seconds,
+            upstream_timeout_seconds,
             gateways,
         }
     }

@@ -293,6 +293,35 @@ pub(super) fn apply_to(
             let value = api_key.map_or(Value::Null, Value::String);
             set_common(root, format, "enkrypt_api_key", value)?;
         }
+        ConfigEdit::SetGuardrailRuntime {
+            fail_open,
+            guardrail_timeout_seconds,
+            upstream_timeout_seconds,
+        } => {
+            if let Some(open) = fail_open {
+                set_common(
+                    root,
+                    format,
+                    "enkrypt_guardrails_fail_open",
+                    Value::Bool(open),
+                )?;
+            }
+            for (key, seconds) in [
+                (
+                    "enkrypt_guardrail_timeout_seconds",
+                    guardrail_timeout_seconds,
+                ),
+                ("upstream_timeout_seconds", upstream_timeout_seconds),
+            ] {
+                let Some(seconds) = seconds else { continue };
+                let number = serde_json::Number::from_f64(seconds)
+                    .filter(|_| seconds > 0.0)
+                    .ok_or_else(|| {
+                        invalid(format!("`{key}` must be a positive number of seconds"))
+                    })?;
+                set_common(root, format, key, Value::Number(number))?;
+            }
+        }
     }
     Ok(())
 }

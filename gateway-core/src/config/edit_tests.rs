@@ -617,3 +617,37 @@ fn provider_and_api_key_are_set_in_place_and_shown_in_the_view() {
         .expect("apply");
     assert!(doc.view().enkrypt_api_key_set);
 }
+
+#[test]
+fn fail_open_and_timeouts_are_set_in_place_and_shown_in_the_view() {
+    let f = fixture(V1);
+    let mut doc = open(&f);
+    assert!(!doc.view().guardrails_fail_open);
+    doc.apply(ConfigEdit::SetGuardrailRuntime {
+        fail_open: Some(true),
+        guardrail_timeout_seconds: Some(7.5),
+        upstream_timeout_seconds: None,
+    })
+    .expect("apply");
+    let view = doc.view();
+    assert!(view.guardrails_fail_open);
+    assert_eq!(view.guardrail_timeout_seconds, Some(7.5));
+    save(&mut doc).expect("save");
+    let mut expected = parse(V1);
+    expected["common_mcp_gateway_config"]["enkrypt_guardrails_fail_open"] = json!(true);
+    expected["common_mcp_gateway_config"]["enkrypt_guardrail_timeout_seconds"] = json!(7.5);
+    assert_same(&on_disk(&f.path), &expected);
+    let refused = doc.apply(ConfigEdit::SetGuardrailRuntime {
+        fail_open: None,
+        guardrail_timeout_seconds: None,
+        upstream_timeout_seconds: Some(0.0),
+    });
+    assert!(
+        matches!(refused, Err(EditError::InvalidEdit { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(
+        doc.view().upstream_timeout_seconds,
+        view.upstream_timeout_seconds
+    );
+}

@@ -91,9 +91,95 @@ pub async fn config_check(
     })
 }
 
+/// One detector as the Guardrails page offers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DetectorInfo {
+    pub name: &'static str,
+    /// The provider runs it.
+    pub available: bool,
+    /// Why it cannot run (one line), when it cannot.
+    pub reason: Option<&'static str>,
+}
+
+/// Every known detector and whether `provider` (`local` or `enkrypt`) can run it, from
+/// [`gateway_core::config::detectors`] (the same table the config loader warns from).
+pub fn detectors_for(provider: &str) -> Result<Vec<DetectorInfo>, IpcError> {
+    use gateway_core::config::GuardrailProvider;
+    use gateway_core::config::detectors::{ENKRYPT_ONLY, LOCAL, unavailable_reason};
+    let provider = match provider {
+        "local" => GuardrailProvider::Local,
+        "enkrypt" => GuardrailProvider::Enkrypt,
+        other => {
+            return Err(IpcError::new(
+                "unknown_provider",
+                format!("unknown guardrail provider `{other}` (local or enkrypt)"),
+            ));
+        }
+    };
+    Ok(LOCAL
+        .iter()
+        .chain(ENKRYPT_ONLY)
+        .map(|&name| {
+            let reason = unavailable_reason(provider, name);
+            DetectorInfo {
+                name,
+                available: reason.is_none(),
+                reason,
+            }
+        })
+        .collect())
+}
+
+/// The detectors `provider` can and cannot run.
+#[tauri::command]
+pub async fn guardrail_detectors(provider: String) -> Result<Vec<DetectorInfo>, IpcError> {
+    detectors_for(&provider)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_offers_only_what_the_offline_engine_runs() {
+        let local = detectors_for("local").expect("local");
+        let on: Vec<&str> = local
+            .iter()
+            .filter(|d| d.available)
+            .map(|d| d.name)
+            .collect();
+        assert_eq!(on, gateway_core::config::detectors::LOCAL);
+        let hallucination = local
+            .iter()
+            .find(|d| d.name == "hallucination")
+            .expect("listed");
+        assert!(hallucination.reason.is_some_and(|r| r.contains("Enkrypt")));
+        assert!(
+            detectors_for("enkrypt")
+                .expect("enkrypt")
+                .iter()
+                .all(|d| d.available)
+        );
+        assert_eq!(
+            detectors_for("other").expect_err("unknown").code,
+            "unknown_provider"
+        );
+    }
+
+    /// The UI's page tests answer `guardrail_detectors` from this file: it must be the engine's table.
+    #[test]
+    fn the_page_tests_fixture_is_the_engines_table() {
+        let fixture: serde_json::Value =
+            serde_json::from_str(include_str!("../../../ui/e2e/detectors.json")).expect("json");
+        for provider in ["local", "enkrypt"] {
+            let ours =
+                serde_json::to_value(detectors_for(provider).expect("provider")).expect("value");
+            assert_eq!(
+                fixture[provider], ours,
+                "ui/e2e/detectors.json is out of date for {provider}"
+            );
+        }
+    }
 
     const CONFIG: &str = r#"{
   "common_mcp_gateway_config": {"enkrypt_guardrails_enabled": false},

@@ -180,6 +180,17 @@ export type ConfigEdit =
   | {
     op: "set_enkrypt_api_key";
     api_key?: string | null;
+  }
+  /**
+   * How checks behave when they cannot decide, and how long calls may take (common section):
+   * `enkrypt_guardrails_fail_open`, `enkrypt_guardrail_timeout_seconds`, `upstream_timeout_seconds`.
+   * Each `None` leaves its key as it is.
+   */
+  | {
+    op: "set_guardrail_runtime";
+    fail_open?: boolean | null;
+    guardrail_timeout_seconds?: number | null;
+    upstream_timeout_seconds?: number | null;
   };
 
 /** 1.x layout: one common section and `gateways` keyed by gateway key. */
@@ -238,6 +249,12 @@ export type ConfigView = {
    * value itself is never in the view).
    */
   enkrypt_api_key_set: boolean;
+  /** `enkrypt_guardrails_fail_open` (false when absent: a check that cannot decide blocks). */
+  guardrails_fail_open: boolean;
+  /** `enkrypt_guardrail_timeout_seconds` as written; `None` when absent (the gateway's default). */
+  guardrail_timeout_seconds?: number | null;
+  /** `upstream_timeout_seconds` as written; `None` when absent (the gateway's default). */
+  upstream_timeout_seconds?: number | null;
   gateways: GatewayView[];
 };
 

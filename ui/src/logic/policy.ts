@@ -1,24 +1,17 @@
-// Guardrail policy editing: which detectors exist per side, and toggling one in a policy spec.
+// Guardrail policy editing: which detectors a side offers (the names and whether the provider can run
+// them come from gateway-core through `guardrail_detectors`), their plain-language labels, toggling one
+// in a policy spec, keyword lists.
 import type { GuardrailPolicySpec, GuardrailSide, ServerSpec } from '../generated/config';
+import type { DetectorInfo } from '../ipc-types';
 
-export const INPUT_DETECTORS = [
-  'injection_attack',
-  'pii',
-  'toxicity',
-  'nsfw',
-  'keyword_detector',
-  'topic_detector',
-  'policy_violation',
-  'bias',
-  'sponge_attack',
-] as const;
-
-export const OUTPUT_DETECTORS = [...INPUT_DETECTORS, 'relevancy', 'adherence', 'hallucination'] as const;
+/** Detectors that judge an answer, so only the output side offers them. */
+export const OUTPUT_ONLY = ['relevancy', 'adherence', 'hallucination'];
 
 /** Plain-language names for detectors. */
 export const DETECTOR_LABELS: Record<string, string> = {
   injection_attack: 'Prompt injection',
   pii: 'Personal data (PII)',
+  secrets: 'Secrets (keys, tokens, passwords)',
   toxicity: 'Toxic language',
   nsfw: 'Adult content',
   keyword_detector: 'Banned keywords',
@@ -60,3 +53,34 @@ export function setOption(p: GuardrailPolicySpec, key: string, on: boolean): Gua
 }
 
 export const optionOn = (p: GuardrailPolicySpec, key: string): boolean => p.additional_config?.[key] === true;
+
+/**
+ * The detectors a side offers, in the backend's order (gateway-core's table): output-only ones only on
+ * the output side; names a policy lists that the backend does not know are shown too (as unavailable)
+ * so they can be removed.
+ */
+export function detectorsForSide(known: DetectorInfo[], side: GuardrailSide, listed: string[]): DetectorInfo[] {
+  const shown = known.filter((d) => side === 'output' || !OUTPUT_ONLY.includes(d.name));
+  for (const name of listed) {
+    if (!shown.some((d) => d.name === name))
+      shown.push({ name, available: false, reason: 'is not a detector this gateway knows, so it never blocks' });
+  }
+  return shown;
+}
+
+/** `additional_config.keywords` (the local engine also reads `keyword_list`, `blocked_keywords`). */
+export function keywordsOf(p: GuardrailPolicySpec): string[] {
+  const c = p.additional_config ?? {};
+  for (const key of ['keywords', 'keyword_list', 'blocked_keywords']) {
+    const v = c[key];
+    if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
+  }
+  return [];
+}
+
+export function setKeywords(p: GuardrailPolicySpec, keywords: string[]): GuardrailPolicySpec {
+  const rest = { ...(p.additional_config ?? {}) };
+  delete rest.keyword_list;
+  delete rest.blocked_keywords;
+  return { ...p, additional_config: { ...rest, keywords } };
+}

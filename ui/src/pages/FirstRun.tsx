@@ -1,60 +1,99 @@
 // First run: three short steps for a non-technical user — create the gateway settings, optionally
-// store the Enkrypt API key in the keychain (local guardrails work without it), add the gateway to the
-// AI apps found on this computer with one click each.
+// store the Enkrypt API key in the keychain (local guardrails work without it), then "Protect my apps":
+// the servers each detected AI app uses (a dry-run import) and one click to move them all behind the
+// gateway with checks on.
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
-import type { AppInfo, ChangeReport, ClientStatus, InitSummary } from '../ipc-types';
-import { changeSentence } from '../logic/clients';
+import type { AppInfo, ClientImport, ImportReport, InitSummary } from '../ipc-types';
+import { DETECTOR_LABELS } from '../logic/policy';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useAction } from '../components/useAsync';
 
-type Step = 'welcome' | 'key' | 'apps';
+type Step = 'welcome' | 'key' | 'protect';
 
-function AppsStep({ onDone }: { onDone: () => void }) {
-  const [statuses, setStatuses] = useState<ClientStatus[]>([]);
-  const [reports, setReports] = useState<Record<string, ChangeReport>>({});
+/** What a dry run found in one client, in words. */
+function foundSentence(c: ClientImport): string {
+  switch (c.outcome) {
+    case 'imported':
+      return `${c.servers.length} server${c.servers.length === 1 ? '' : 's'} found; they will run behind the gateway, checked.`;
+    case 'nothing_to_import':
+      return 'No server to move; the gateway will be added.';
+    case 'no_file':
+      return 'No settings file yet.';
+    case 'failed':
+      return `Its settings file cannot be used: ${c.error?.message ?? 'unknown error'} (left untouched).`;
+  }
+}
+
+/** The last step: every detected app's servers, found by a dry run, and one button to import and wrap them. */
+function ProtectStep({ onDone }: { onDone: () => void }) {
+  const [plan, setPlan] = useState<ImportReport | null>(null);
+  const [done, setDone] = useState<ImportReport | null>(null);
   const { error, busy, run } = useAction();
-  const load = useCallback(async () => {
-    const s = await run(() => api.clientsStatus());
-    if (s) setStatuses(s);
+  const preview = useCallback(async () => {
+    const r = await run(() => api.clientImport(null, true));
+    if (r) setPlan(r);
   }, [run]);
-  useEffect(() => void load(), [load]);
-  const detected = statuses.filter((s) => s.detected);
-  const shown = detected.length > 0 ? detected : statuses;
-  const add = async (client: string) => {
-    const r = await run(() => api.clientInstall(client));
-    if (r) {
-      setReports((all) => ({ ...all, [client]: r }));
-      await load();
-    }
+  useEffect(() => void preview(), [preview]);
+  const protect = async () => {
+    const r = await run(() => api.clientImport(null, false));
+    if (r) setDone(r);
   };
+  const shown = (done ?? plan)?.clients.filter((c) => c.outcome !== 'no_file') ?? [];
+  const checks = (plan?.default_checks ?? []).map((d) => DETECTOR_LABELS[d] ?? d).join(', ');
   return (
     <>
-      <h2>3. Add the gateway to your AI apps</h2>
+      <h2>3. Protect my apps</h2>
       <p>
-        {detected.length > 0
-          ? 'These apps were found on this computer. Add the gateway to each one you use.'
-          : 'No AI apps were found yet. You can add the gateway now; the app uses it once installed.'}
+        {shown.length > 0
+          ? `The tools (MCP servers) your AI apps use will run behind the gateway, with these checks on what goes in and comes out: ${checks}. Secrets in their settings move to your password store. You can undo this per app on the Apps page.`
+          : 'No AI app with settings was found on this computer. You can add the gateway to apps later on the Apps page.'}
       </p>
       <ErrorNotice error={error} />
-      <ul className="list">
-        {shown.map((s) => (
-          <li key={s.client} className="row">
-            <span>{s.client_name}</span>
-            {s.state === 'up_to_date' ? (
-              <span className="tag on">Added</span>
-            ) : (
-              <button type="button" className="primary" id={`setup-install-${s.client}`} disabled={busy} onClick={() => void add(s.client)}>
-                Add to {s.client_name}
-              </button>
-            )}
-            {reports[s.client] ? <p className="muted">{changeSentence(reports[s.client] as ChangeReport)}</p> : null}
+      {plan === null && busy ? <p role="status">Looking for your apps…</p> : null}
+      <ul className="list" id="protect-list">
+        {shown.map((c) => (
+          <li key={c.client} className="card client" data-client={c.client}>
+            <h3>{c.client_name}</h3>
+            {c.path ? (
+              <p className="muted">
+                <code>{c.path}</code>
+              </p>
+            ) : null}
+            <p>{done ? (c.outcome === 'failed' ? foundSentence(c) : c.written || c.outcome === 'imported' ? `Protected: ${c.servers.length} server(s) now go through the gateway. Restart ${c.client_name} to use it.` : 'Nothing changed.') : foundSentence(c)}</p>
+            {c.servers.length > 0 ? (
+              <ul className="servers-found">
+                {c.servers.map((s) => (
+                  <li key={s.name} data-server={s.name}>
+                    <strong>{s.name}</strong> <span className="muted">{s.target}</span>
+                    {s.gateway_name !== s.name ? <span className="muted"> (as {s.gateway_name})</span> : null}
+                    {s.secrets.length > 0 ? <span className="tag on">{s.secrets.length} secret(s) to the keychain</span> : null}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+            {c.skipped.length > 0 ? (
+              <ul className="stale">
+                {c.skipped.map((k) => (
+                  <li key={k.name}>
+                    {k.name} stays as it is: {k.detail}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
           </li>
         ))}
       </ul>
-      <button type="button" className="primary" id="setup-finish" onClick={onDone}>
-        Finish
-      </button>
+      <div className="actions">
+        {!done && shown.length > 0 ? (
+          <button type="button" className="primary" id="setup-protect" disabled={busy || plan === null} onClick={() => void protect()}>
+            Protect my apps
+          </button>
+        ) : null}
+        <button type="button" className={done || shown.length === 0 ? 'primary' : ''} id="setup-finish" onClick={onDone}>
+          {done ? 'Finish' : 'Finish without importing'}
+        </button>
+      </div>
     </>
   );
 }
@@ -76,7 +115,7 @@ export function FirstRun({ info, onDone }: { info: AppInfo; onDone: () => void }
     if (key.trim() === '') return;
     const done = await run(() => api.saveEnkryptApiKey(key.trim()));
     setKey('');
-    if (done) setStep('apps');
+    if (done) setStep('protect');
   };
 
   return (
@@ -90,7 +129,7 @@ export function FirstRun({ info, onDone }: { info: AppInfo; onDone: () => void }
         <ol className="steps" aria-label="Setup steps">
           <li aria-current={step === 'welcome' ? 'step' : undefined}>Create settings</li>
           <li aria-current={step === 'key' ? 'step' : undefined}>Enkrypt API key (optional)</li>
-          <li aria-current={step === 'apps' ? 'step' : undefined}>Add to your apps</li>
+          <li aria-current={step === 'protect' ? 'step' : undefined}>Protect my apps</li>
         </ol>
         <ErrorNotice error={error} />
         {step === 'welcome' ? (
@@ -130,13 +169,13 @@ export function FirstRun({ info, onDone }: { info: AppInfo; onDone: () => void }
               <button type="submit" className="primary" id="setup-save-key" disabled={busy || key.trim() === ''}>
                 Save key
               </button>
-              <button type="button" id="setup-skip-key" onClick={() => setStep('apps')}>
+              <button type="button" id="setup-skip-key" onClick={() => setStep('protect')}>
                 Skip — use local guardrails
               </button>
             </div>
           </form>
         ) : null}
-        {step === 'apps' ? <AppsStep onDone={onDone} /> : null}
+        {step === 'protect' ? <ProtectStep onDone={onDone} /> : null}
       </div>
     </main>
   );

@@ -1,5 +1,7 @@
-// Guardrails: the global switch, each server's input and output policy, and tools held in quarantine
-// (changed or suspicious definitions) with their diff and approve/deny.
+// Guardrails: the global switch and provider, each server's input and output policy (detectors the
+// chosen provider cannot run are shown disabled with the engine's one-line reason, from
+// gateway-core's config::detectors via `guardrail_detectors`), keyword lists, the tool allow-list and
+// denied tools, and tools held in quarantine (changed or suspicious definitions) with diff and approve/deny.
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
 import type {
@@ -9,23 +11,33 @@ import type {
   GuardrailsProviderSetting,
   ServerSpec,
 } from '../generated/config';
-import type { Pin } from '../ipc-types';
+import type { DetectorInfo, Pin } from '../ipc-types';
 import {
   DETECTOR_LABELS,
-  INPUT_DETECTORS,
-  OUTPUT_DETECTORS,
   SIDE_OPTIONS,
+  detectorsForSide,
+  keywordsOf,
   optionOn,
   policyOf,
+  setKeywords,
   setOption,
   toggleDetector,
 } from '../logic/policy';
+import { allowListOf, deniedOf, deniedSpecs, parseLines, withAllowList } from '../logic/tools';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useAction } from '../components/useAsync';
 
-type Props = { view: ConfigView | null; onChanged: (v: ConfigView) => void };
+type Props = { view: ConfigView | null; gateway?: string | null; onChanged: (v: ConfigView) => void };
 
-function PolicyEditor({ server, side, onChanged }: { server: ServerSpec; side: GuardrailSide; onChanged: Props['onChanged'] }) {
+type EditorProps = {
+  server: ServerSpec;
+  side: GuardrailSide;
+  gateway: string | null;
+  detectors: DetectorInfo[];
+  onChanged: Props['onChanged'];
+};
+
+function PolicyEditor({ server, side, gateway, detectors: known, onChanged }: EditorProps) {
   const [policy, setPolicy] = useState<GuardrailPolicySpec>(() => policyOf(server, side));
   const [dirty, setDirty] = useState(false);
   const { error, busy, run } = useAction();
@@ -39,7 +51,13 @@ function PolicyEditor({ server, side, onChanged }: { server: ServerSpec; side: G
   };
   const save = async () => {
     const v = await run(() =>
-      api.configEdit({ op: 'set_guardrail_policy', server_name: server.server_name, side, policy }),
+      api.configEdit({
+        op: 'set_guardrail_policy',
+        gateway: gateway ? { id: gateway } : null,
+        server_name: server.server_name,
+        side,
+        policy,
+      }),
     );
     if (v) {
       setDirty(false);
@@ -47,7 +65,7 @@ function PolicyEditor({ server, side, onChanged }: { server: ServerSpec; side: G
     }
   };
   const id = `${server.server_name}-${side}`;
-  const detectors = side === 'input' ? INPUT_DETECTORS : OUTPUT_DETECTORS;
+  const detectors = detectorsForSide(known, side, policy.block ?? []);
   return (
     <fieldset className="policy" id={`policy-${id}`}>
       <legend>{side === 'input' ? 'Check what goes in (tool arguments)' : 'Check what comes out (results)'}</legend>
@@ -70,19 +88,42 @@ function PolicyEditor({ server, side, onChanged }: { server: ServerSpec; side: G
         />
       </label>
       <div className="detectors" role="group" aria-label={`Block these (${side})`}>
-        {detectors.map((d) => (
-          <label key={d}>
-            <input
-              type="checkbox"
-              checked={(policy.block ?? []).includes(d)}
-              onChange={(e) => change(toggleDetector(policy, d, e.target.checked))}
-              data-detector={d}
-            />
-            {DETECTOR_LABELS[d] ?? d}
-          </label>
-        ))}
+        {detectors.map((d) => {
+          const listed = (policy.block ?? []).includes(d.name);
+          return (
+            <label key={d.name} className={d.available ? '' : 'unavailable'}>
+              <input
+                type="checkbox"
+                checked={listed}
+                // A check the provider cannot run is never offered; one already listed can only be removed.
+                disabled={!d.available && !listed}
+                onChange={(e) => change(toggleDetector(policy, d.name, e.target.checked))}
+                data-detector={d.name}
+                data-available={d.available}
+              />
+              {DETECTOR_LABELS[d.name] ?? d.name}
+              {d.reason ? (
+                <span className="why" data-why={d.name}>
+                  {listed ? 'Listed but ignored: ' : 'Unavailable: '}
+                  {d.reason}
+                </span>
+              ) : null}
+            </label>
+          );
+        })}
       </div>
-      {SIDE_OPTIONS[side].map((o) => (
+      {(policy.block ?? []).includes('keyword_detector') ? (
+        <label>
+          Banned keywords (one per line)
+          <textarea
+            id={`policy-${id}-keywords`}
+            rows={3}
+            value={keywordsOf(policy).join('\n')}
+            onChange={(e) => change(setKeywords(policy, parseLines(e.target.value, true)))}
+          />
+        </label>
+      ) : null}
+      {SIDE_OPTIONS[side].filter((o) => known.find((d) => d.name === o.key)?.available ?? true).map((o) => (
         <label key={o.key}>
           <input type="checkbox" checked={optionOn(policy, o.key)} onChange={(e) => change(setOption(policy, o.key, e.target.checked))} />
           {o.label}
@@ -91,6 +132,99 @@ function PolicyEditor({ server, side, onChanged }: { server: ServerSpec; side: G
       <ErrorNotice error={error} />
       <button type="button" className="primary" disabled={!dirty || busy} onClick={() => void save()} id={`policy-${id}-save`}>
         Save {side} policy
+      </button>
+    </fieldset>
+  );
+}
+
+/** The tool allow-list (`tools`) and `denied_tools` of one server. */
+function ToolsEditor({ server, gateway, onChanged }: { server: ServerSpec; gateway: string | null; onChanged: Props['onChanged'] }) {
+  const [allow, setAllow] = useState(() => allowListOf(server).join('\n'));
+  const [denied, setDenied] = useState(() => deniedOf(server).join('\n'));
+  const [dirty, setDirty] = useState(false);
+  const { error, busy, run } = useAction();
+  useEffect(() => {
+    setAllow(allowListOf(server).join('\n'));
+    setDenied(deniedOf(server).join('\n'));
+    setDirty(false);
+  }, [server]);
+  const ref = gateway ? { id: gateway } : null;
+  const save = async () => {
+    const v = await run(async () => {
+      await api.configEdit({
+        op: 'update_server',
+        gateway: ref,
+        server_name: server.server_name,
+        server: withAllowList(server, parseLines(allow, false)),
+      });
+      return api.configEdit({ op: 'set_denied_tools', gateway: ref, server_name: server.server_name, denied: deniedSpecs(server, parseLines(denied, true)) });
+    });
+    if (v) {
+      setDirty(false);
+      onChanged(v);
+    }
+  };
+  const id = server.server_name;
+  return (
+    <fieldset className="policy" id={`tools-${id}`}>
+      <legend>Which tools the AI may use</legend>
+      <label>
+        Allowed tools (one per line; empty = every tool the server offers)
+        <textarea id={`tools-${id}-allow`} rows={3} value={allow} onChange={(e) => { setAllow(e.target.value); setDirty(true); }} />
+      </label>
+      <label>
+        Denied tools (one name or pattern like <code>delete_*</code> per line)
+        <textarea id={`tools-${id}-denied`} rows={3} value={denied} onChange={(e) => { setDenied(e.target.value); setDirty(true); }} />
+      </label>
+      <ErrorNotice error={error} />
+      <button type="button" className="primary" disabled={!dirty || busy} onClick={() => void save()} id={`tools-${id}-save`}>
+        Save tools
+      </button>
+    </fieldset>
+  );
+}
+
+/** Fail-open and the time limits (common section). */
+function RuntimeSettings({ view, onChanged }: { view: ConfigView; onChanged: Props['onChanged'] }) {
+  const [failOpen, setFailOpen] = useState(view.guardrails_fail_open);
+  const [checkTimeout, setCheckTimeout] = useState(view.guardrail_timeout_seconds?.toString() ?? '');
+  const [callTimeout, setCallTimeout] = useState(view.upstream_timeout_seconds?.toString() ?? '');
+  const { error, busy, run } = useAction();
+  useEffect(() => {
+    setFailOpen(view.guardrails_fail_open);
+    setCheckTimeout(view.guardrail_timeout_seconds?.toString() ?? '');
+    setCallTimeout(view.upstream_timeout_seconds?.toString() ?? '');
+  }, [view]);
+  const seconds = (text: string): number | null => (text.trim() === '' ? null : Number(text));
+  const save = async () => {
+    const v = await run(() =>
+      api.configEdit({
+        op: 'set_guardrail_runtime',
+        fail_open: failOpen,
+        guardrail_timeout_seconds: seconds(checkTimeout),
+        upstream_timeout_seconds: seconds(callTimeout),
+      }),
+    );
+    if (v) onChanged(v);
+  };
+  return (
+    <fieldset className="policy" id="runtime">
+      <legend>When a check cannot decide, and time limits</legend>
+      <label className="switch">
+        <input type="checkbox" id="runtime-fail-open" checked={failOpen} onChange={(e) => setFailOpen(e.target.checked)} />
+        Let calls through when a check fails or times out (fail open; off = block them)
+      </label>
+      <label>
+        Time limit for one check, seconds (empty = the gateway's default)
+        <input id="runtime-check-timeout" inputMode="decimal" value={checkTimeout} onChange={(e) => setCheckTimeout(e.target.value)} />
+      </label>
+      <label>
+        Time limit for one tool call, seconds (empty = the gateway's default)
+        <input id="runtime-call-timeout" inputMode="decimal" value={callTimeout} onChange={(e) => setCallTimeout(e.target.value)} />
+      </label>
+      <ErrorNotice error={error} />
+      <button type="button" className="primary" id="runtime-save" disabled={busy} onClick={() => void save()}>
+        Save
       </button>
     </fieldset>
   );
@@ -153,8 +287,20 @@ function Quarantine() {
   );
 }
 
-export function GuardrailsPage({ view, onChanged }: Props) {
+export function GuardrailsPage({ view, gateway = null, onChanged }: Props) {
   const { error, busy, run } = useAction();
+  const provider = view?.guardrails_provider ?? (view?.enkrypt_api_key_set ? 'enkrypt' : 'local');
+  const [detectors, setDetectors] = useState<DetectorInfo[]>([]);
+  useEffect(() => {
+    let live = true;
+    void api
+      .guardrailDetectors(provider)
+      .then((d) => live && setDetectors(d))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [provider]);
   const enabled = view?.guardrails_enabled ?? false;
   const toggle = async () => {
     const v = await run(() => api.setGuardrailsEnabled(!enabled));
@@ -164,7 +310,8 @@ export function GuardrailsPage({ view, onChanged }: Props) {
     const v = await run(() => api.configEdit({ op: 'set_guardrails_provider', provider }));
     if (v) onChanged(v);
   };
-  const servers = view?.gateways[0]?.servers ?? [];
+  const chosen = view?.gateways.find((g) => g.id === gateway) ?? view?.gateways[0];
+  const servers = chosen?.servers ?? [];
   return (
     <section aria-labelledby="guardrails-title">
       <header className="page-head">
@@ -188,7 +335,7 @@ export function GuardrailsPage({ view, onChanged }: Props) {
           Who checks the calls
           <select
             id="guardrails-provider"
-            value={view?.guardrails_provider ?? (view?.enkrypt_api_key_set ? 'enkrypt' : 'local')}
+            value={provider}
             disabled={busy || !view}
             onChange={(e) => void setProvider(e.target.value as GuardrailsProviderSetting)}
           >
@@ -202,14 +349,16 @@ export function GuardrailsPage({ view, onChanged }: Props) {
           </p>
         ) : null}
         <ErrorNotice error={error} />
+        {view ? <RuntimeSettings view={view} onChanged={onChanged} /> : null}
       </div>
       {servers.map((s) => (
         <div className="card" key={s.server_name}>
           <h2>{s.server_name}</h2>
           <div className="two">
-            <PolicyEditor server={s} side="input" onChanged={onChanged} />
-            <PolicyEditor server={s} side="output" onChanged={onChanged} />
+            <PolicyEditor server={s} side="input" gateway={chosen?.id ?? null} detectors={detectors} onChanged={onChanged} />
+            <PolicyEditor server={s} side="output" gateway={chosen?.id ?? null} detectors={detectors} onChanged={onChanged} />
           </div>
+          <ToolsEditor server={s} gateway={chosen?.id ?? null} onChanged={onChanged} />
         </div>
       ))}
       <Quarantine />

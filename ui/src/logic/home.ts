@@ -1,0 +1,60 @@
+// The home page's arithmetic: today's calls, blocks and errors from audit events, and how a server's
+// checks and an app's state read in plain words. Pure functions, tested in tests/home.test.ts.
+import type { AuditEvent } from '../generated/config';
+import type { ClientStatus, ServerChecks } from '../ipc-types';
+import { DETECTOR_LABELS } from './policy';
+
+export type Today = {
+  calls: number;
+  blocks: number;
+  errors: number;
+  latestBlock: AuditEvent | null;
+  latestError: AuditEvent | null;
+};
+
+/** Local midnight of `now`, as the RFC 3339 instant the audit filter's `since` takes. */
+export function startOfToday(now: Date = new Date()): string {
+  const d = new Date(now);
+  d.setHours(0, 0, 0, 0);
+  return d.toISOString();
+}
+
+export const emptyToday = (): Today => ({ calls: 0, blocks: 0, errors: 0, latestBlock: null, latestError: null });
+
+/** Adds one event to today's figures (events arrive oldest first). */
+export function addEvent(t: Today, e: AuditEvent, since: string): Today {
+  if (e.ts < since) return t;
+  if (e.event === 'request' && e.tool) return { ...t, calls: t.calls + 1 };
+  if (e.event === 'block') return { ...t, blocks: t.blocks + 1, latestBlock: e };
+  if (e.event === 'error' || e.decision === 'error') return { ...t, errors: t.errors + 1, latestError: e };
+  return t;
+}
+
+export const detectorWords = (ds: string[]): string =>
+  ds.length === 0 ? 'nothing' : ds.map((d) => DETECTOR_LABELS[d] ?? d).join(', ');
+
+/** "In: Prompt injection, … · Out: …" or "No checks". */
+export function checksSentence(s: ServerChecks): string {
+  if (s.input.length === 0 && s.output.length === 0) return 'No checks run on this server';
+  return `In: ${detectorWords(s.input)} · Out: ${detectorWords(s.output)}`;
+}
+
+export const serverChecked = (s: ServerChecks): boolean => s.input.length > 0 && s.output.length > 0;
+
+/** Whether an app's calls go through the gateway, and how many of its servers do not. */
+export function appSentence(c: ClientStatus): string {
+  const direct = c.direct_servers?.length ?? 0;
+  const through = c.installed ? 'Goes through the gateway' : 'Does not use the gateway';
+  if (direct === 0) return c.installed ? `${through}; no server bypasses it` : through;
+  return `${through}; ${direct} server${direct === 1 ? '' : 's'} bypass${direct === 1 ? 'es' : ''} it (${(c.direct_servers ?? []).join(', ')})`;
+}
+
+export const appProtected = (c: ClientStatus): boolean => c.installed && (c.direct_servers?.length ?? 0) === 0;
+
+/** "10:11:12 echo_server/echo (Prompt injection)". */
+export function blockSentence(e: AuditEvent): string {
+  const time = new Date(e.ts).toLocaleTimeString();
+  const place = [e.server, e.tool].filter(Boolean).join('/') || 'a call';
+  const why = e.detectors && e.detectors.length > 0 ? ` (${detectorWords(e.detectors)})` : '';
+  return `${time} ${place}${why}`;
+}
