@@ -22,20 +22,10 @@ use std::task::{Context, Poll, ready};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::Notify;
 
+use crate::wire::parse_error_line;
+
 /// The largest line rmcp accepts on stdio (its `DEFAULT_MAX_LINE_LENGTH`).
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
-
-/// The error reply for a line that is not JSON.
-fn parse_error_line(detail: &str) -> Vec<u8> {
-    let reply = serde_json::json!({
-        "jsonrpc": "2.0",
-        "id": null,
-        "error": {"code": -32700, "message": format!("Parse error: {detail}")}
-    });
-    let mut line = reply.to_string().into_bytes();
-    line.push(b'\n');
-    line
-}
 
 struct State<W> {
     out: W,

@@ -369,7 +369,7 @@ mod tests {
         };
         let outcome = init_config(&path, &opts).expect("init");
         assert_eq!(outcome.path, path);
-        let cfg = config::load(&path).expect("the new config loads");
+        let cfg = crate::secrets::load_config(&path).expect("the new config loads");
         assert_eq!(cfg.gateways.len(), 1);
         let text = std::fs::read_to_string(&path).expect("read");
         let v: Value = serde_json::from_str(&text).expect("json");
@@ -399,7 +399,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("c.json");
         init_config(&path, &InitOptions::default()).expect("init");
-        let cfg = config::load(&path).expect("the new config loads");
+        let cfg = crate::secrets::load_config(&path).expect("the new config loads");
         assert!(cfg.gateways.iter().all(|g| g.servers.is_empty()));
     }
 

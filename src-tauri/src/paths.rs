@@ -44,7 +44,7 @@ impl AppPaths {
 
 /// `enkrypt_audit_log_path` of the config at `config`, else `~/.enkrypt/logs/audit.jsonl`.
 pub fn audit_log_of(config: &Path) -> PathBuf {
-    gateway_core::config::load(config)
+    gateway_core::secrets::load_config(config)
         .ok()
         .and_then(|c| c.common.audit_log_path)
         .unwrap_or_else(gateway_core::config::default_audit_log_path)

@@ -93,8 +93,12 @@ pub async fn run(command: AuthCommand, path: PathBuf) -> ExitCode {
 }
 
 async fn target(path: &std::path::Path, server: &str) -> Result<OAuthTarget, String> {
-    let config = super::load_config(path).await.map_err(|e| e.to_string())?;
-    let presented = super::presented_key().await?;
+    let config = crate::run::load_config(path)
+        .await
+        .map_err(|e| e.to_string())?;
+    let presented = crate::run::key_from_env()
+        .await
+        .map_err(|e| e.to_string())?;
     let index =
         oauth::select_gateway(&config, presented.as_deref(), server).map_err(|e| e.to_string())?;
     OAuthTarget::from_config(&config, index, server).map_err(|e| e.to_string())

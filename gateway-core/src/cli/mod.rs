@@ -1,14 +1,12 @@
-//! The command line: argument definitions, dispatch, and the `stdio` / `check-config` entry points.
-//! Each other command lives in its own file (`client.rs`, `secret.rs`, `logs.rs`, `init.rs`,
-//! `auth.rs`, …).
+//! The command line: argument definitions, dispatch, exit statuses, and the `stdio` /
+//! `check-config` entry points. Each other command lives in its own file (`client.rs`, `secret.rs`,
+//! `logs.rs`, `init.rs`, `auth.rs`, …). Serving itself (start-up, reload, shutdown) is
+//! [`crate::run`]: this module only parses arguments and turns outcomes into exit statuses.
 //!
-//! `main.rs` only parses arguments, sets up tracing and calls [`run`]; everything a command does is
-//! here or in the modules it calls, so tests and the desktop app can reuse it.
+//! `main.rs` only parses arguments, sets up tracing and calls [`run`].
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
@@ -19,11 +17,9 @@ mod logs;
 mod secret;
 mod serve;
 mod tools;
-use rmcp::ServiceExt;
 
-use crate::audit::{AuditEvent, AuditLog, AuditOptions, EventKind};
-use crate::config::{self, ConfigError, GatewayConfig, Severity};
-use crate::downstream::{Gateway, GatewayHandle, GatewayServer};
+use crate::config::{self, ConfigError, Severity};
+use crate::run::RunError;
 
 /// Exit status for an unknown or missing gateway key (DESIGN.md).
 pub const EXIT_AUTH: u8 = 2;
@@ -119,7 +115,7 @@ fn print_config_error(error: &ConfigError) {
 }
 
 fn check_config(path: PathBuf) -> ExitCode {
-    match config::load(&path) {
+    match crate::secrets::load_config(&path) {
         Ok(cfg) => {
             for warning in &cfg.warnings {
                 eprintln!(
@@ -159,209 +155,30 @@ fn check_config(path: PathBuf) -> ExitCode {
     }
 }
 
-fn open_audit(cfg: &GatewayConfig) -> AuditLog {
-    let path = cfg
-        .common
-        .audit_log_path
-        .clone()
-        .unwrap_or_else(crate::audit::default_path);
-    match AuditLog::open(&path, AuditOptions::default()) {
-        Ok(log) => log,
-        Err(error) => {
-            tracing::warn!(%error, "audit log disabled");
-            AuditLog::disabled()
-        }
-    }
-}
-
-/// The gateway key presented by the client's environment, with a `${keyring:NAME}` reference (what
-/// `client install` writes when a keychain is usable) resolved from the OS keychain.
-async fn presented_key() -> Result<Option<String>, String> {
-    let raw = std::env::var("ENKRYPT_GATEWAY_KEY")
-        .ok()
-        .filter(|k| !k.trim().is_empty())
-        .or_else(|| std::env::var("ENKRYPT_APIKEY").ok());
-    match raw {
-        Some(value) if value.contains("${keyring:") || value.contains("${env:") => {
-            tokio::task::spawn_blocking(move || resolve_key_reference(&value))
-                .await
-                .unwrap_or_else(|e| Err(e.to_string()))
-                .map(Some)
-        }
-        other => Ok(other),
-    }
-}
-
-/// Resolves the references in a presented key (blocking: the keychain may be a D-Bus call).
-fn resolve_key_reference(value: &str) -> Result<String, String> {
-    let keychain = crate::secrets::KeychainSource::default();
-    let sources = config::RefSources {
-        env: &config::ProcessEnv,
-        keyring: &keychain,
-    };
-    config::refs::resolve_str(value, &sources).map_err(|problems| {
-        format!(
-            "ENKRYPT_GATEWAY_KEY refers to the OS keychain ({value}), which did not give the key: {}. \
-             Re-run `gateway-core client install` (or \"Add to …\" in the app) to write a fresh entry",
-            problems.join("; ")
-        )
-    })
-}
-
-/// [`config::load`] on the blocking pool: resolving `${keyring:…}` references talks to the OS keychain.
-async fn load_config(path: &std::path::Path) -> Result<GatewayConfig, ConfigError> {
-    let owned = path.to_path_buf();
-    tokio::task::spawn_blocking(move || config::load(&owned))
-        .await
-        .unwrap_or_else(|error| {
-            Err(ConfigError::Io {
-                path: path.to_path_buf(),
-                source: std::io::Error::other(error.to_string()),
-            })
-        })
-}
-
-/// Hot reload for a stdio gateway: the process's key selects its gateway in each new version.
-struct StdioReload {
-    handle: Arc<GatewayHandle>,
-    key: Option<String>,
-    audit: AuditLog,
-}
-
-impl crate::reload::Reloadable for StdioReload {
-    async fn apply(&self, cfg: Arc<GatewayConfig>) {
-        let gateway_id = self.handle.current().gateway_id.clone();
-        match crate::auth::find_gateway_index(&cfg, self.key.as_deref()) {
-            Ok(index) => {
-                let summary = self.handle.reload(&cfg, index).await;
-                crate::reload::record_reload(
-                    &self.audit,
-                    &gateway_id,
-                    &cfg.path,
-                    summary.servers,
-                    summary.restarted_upstreams,
-                );
-            }
-            Err(error) => {
-                // The key was removed or changed: a revoked key must stop working at once.
-                self.handle.set_revoked(true);
-                tracing::warn!(%error, "this process's gateway key is no longer in the config; refusing every request");
-                self.audit
-                    .record(AuditEvent::new(EventKind::Error, gateway_id).with_message(
-                    format!(
-                        "gateway key revoked by a config change; every request is refused: {error}"
-                    ),
-                ));
-                self.handle.current().notify_tools_changed().await;
-            }
-        }
-    }
-}
-
-/// Loads the config a serving command starts on, with the bytes it came from (so hot reload can tell an
-/// unchanged file), logging its warnings; a config that cannot be used is reported and ends the command.
-async fn load_for_serving(
-    path: &std::path::Path,
-) -> Result<(Option<Vec<u8>>, GatewayConfig), ExitCode> {
-    let initial_text = tokio::fs::read(path).await.ok();
-    let cfg = match load_config(path).await {
-        Ok(cfg) => cfg,
-        Err(error) => {
+/// The exit status for a failure to serve, after printing it.
+fn exit_for(error: RunError) -> ExitCode {
+    match error {
+        RunError::Config(error) => {
             print_config_error(&error);
-            return Err(ExitCode::from(EXIT_CONFIG));
+            ExitCode::from(EXIT_CONFIG)
         }
-    };
-    crate::logging::apply_config_level(&cfg.common.log_level);
-    for warning in &cfg.warnings {
-        tracing::warn!(path = %warning.location.json_path, line = ?warning.location.line, "{}", warning.message);
+        RunError::Auth(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(EXIT_AUTH)
+        }
     }
-    Ok((initial_text, cfg))
 }
 
+/// `gateway-core [stdio]`: serves the client on this process's stdin/stdout until it leaves or a
+/// signal arrives.
 async fn run_stdio(path: PathBuf) -> ExitCode {
-    let (initial_text, cfg) = match load_for_serving(&path).await {
-        Ok(loaded) => loaded,
-        Err(code) => return code,
-    };
-    let key = match presented_key().await {
+    let key = match crate::run::key_from_env().await {
         Ok(key) => key,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(EXIT_AUTH);
-        }
+        Err(error) => return exit_for(error),
     };
-    let index = match crate::auth::find_gateway_index(&cfg, key.as_deref()) {
-        Ok(index) => index,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(EXIT_AUTH);
-        }
-    };
-    let audit = open_audit(&cfg);
-    let cache = crate::cache::for_config(&cfg.common);
-    let (gateway, events) = Gateway::new(&cfg, index, cache, audit.clone());
-    audit.record(
-        AuditEvent::new(EventKind::Config, gateway.gateway_id.clone()).with_message(format!(
-            "gateway started on {} ({} servers)",
-            path.display(),
-            gateway.servers.len()
-        )),
-    );
-    let handle = GatewayHandle::new(gateway.clone());
-    let events_task = tokio::spawn(handle.clone().run_events(events));
-    let reload_task = crate::reload::spawn(
-        path.clone(),
-        initial_text.as_deref(),
-        Arc::new(StdioReload {
-            handle: handle.clone(),
-            key,
-            audit: audit.clone(),
-        }),
-        audit.clone(),
-        gateway.gateway_id.clone(),
-    );
-    drop(gateway);
-
-    let (stdin, stdout) = rmcp::transport::stdio_pipes();
-    let (stdin, eof) = crate::shutdown::EofWatch::new(stdin);
-    // Lines that are not JSON get a JSON-RPC parse error (rmcp would skip them silently).
-    let replies = crate::parse_guard::Replies::new(stdout);
-    let replies_task = tokio::spawn(replies.clone().run());
-    let stdin = crate::parse_guard::LineCheck::new(stdin, replies.clone());
-    let code = match GatewayServer::new(handle.clone())
-        .serve((stdin, replies.writer()))
-        .await
-    {
-        Ok(service) => {
-            let waiting = service.waiting();
-            tokio::pin!(waiting);
-            tokio::select! {
-                quit = &mut waiting => {
-                    tracing::debug!(?quit, "client disconnected");
-                }
-                _ = crate::shutdown::wait_for_eof(eof) => {
-                    tracing::debug!("client closed stdin");
-                    // Stop upstreams first so in-flight calls fail fast, then let rmcp finish.
-                    reload_task.abort();
-                    handle.shutdown().await;
-                    let _ = tokio::time::timeout(Duration::from_secs(2), &mut waiting).await;
-                }
-                _ = crate::shutdown::wait_for_signal() => {
-                    tracing::info!("signal received; shutting down");
-                }
-            }
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            tracing::warn!(%error, "MCP session did not start");
-            ExitCode::SUCCESS
-        }
-    };
-    reload_task.abort();
-    replies_task.abort();
-    handle.shutdown().await;
-    events_task.abort();
-    let _ = tokio::task::spawn_blocking(move || audit.flush_and_close(Duration::from_millis(500)))
-        .await;
-    code
+    let pipes = rmcp::transport::stdio_pipes();
+    match crate::run::run_stdio(&path, key, pipes, crate::shutdown::wait_for_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => exit_for(error),
+    }
 }

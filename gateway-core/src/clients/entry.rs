@@ -105,7 +105,7 @@ pub fn gateway_key(
     path: &Path,
     gateway: Option<&str>,
 ) -> Result<(Sensitive<String>, String), ClientError> {
-    let cfg = crate::config::load(path)?;
+    let cfg = crate::secrets::load_config(path)?;
     let found = match gateway {
         None => cfg.gateways.first(),
         Some(id) => {

@@ -17,14 +17,13 @@ mod error;
 pub mod import;
 pub mod key;
 mod ops;
-pub mod paths;
 
+pub use crate::platform::paths::{self, Os, PathEnv};
 pub use edit::WriteMode;
 pub use entry::{Context, ENTRY_NAME, GATEWAY_KEY_ENV, StaleField, StaleReason, build_entry};
 pub use error::{ClientError, ErrorBody};
 pub use key::KeyDelivery;
 pub use ops::{Change, ChangeReport, ClientStatus, EntryState, install, status, uninstall};
-pub use paths::{Os, PathEnv};
 
 use paths::{Base, PathRule};
 

@@ -180,7 +180,7 @@ fn v2_dangling_references_are_errors() {
 #[test]
 fn not_found_and_invalid_render_for_people() {
     let missing = Path::new("/definitely/not/here.json");
-    let e = load(missing).expect_err("missing");
+    let e = crate::secrets::load_config(missing).expect_err("missing");
     assert_eq!(
         e.to_string(),
         "config file not found: /definitely/not/here.json (copy example_enkrypt_mcp_config.json there, \

@@ -23,8 +23,8 @@ use sha2::{Digest, Sha256};
 
 use super::locate::JsonPath;
 use super::model::{ConfigFormat, Diagnostic, Location, Severity};
-use super::refs::{ProcessEnv, RefSources};
-use super::schema::{DiagnosticShape, GuardrailsProviderSetting, ToolExposureSetting};
+use super::refs::RefSources;
+use super::shapes::{DiagnosticShape, GuardrailsProviderSetting, ToolExposureSetting};
 use crate::files::{FileError, WriteOutcome};
 use apply::{GatewaySlot, apply_to, v1_slots, v2_slots};
 
@@ -416,17 +416,6 @@ impl ConfigDocument {
         text
     }
 
-    /// Every error and warning `check-config` would report for the current content: references resolve
-    /// as in [`crate::config::load`] (`${env:…}` from this process, `${keyring:…}` from the OS keychain,
-    /// which may block: call from a blocking thread in async code).
-    pub fn validate(&self) -> Vec<Diagnostic> {
-        let keychain = crate::secrets::KeychainSource::default();
-        self.validate_with(&RefSources {
-            env: &ProcessEnv,
-            keyring: &keychain,
-        })
-    }
-
     /// [`ConfigDocument::validate`] with explicit `${…}` reference sources.
     pub fn validate_with(&self, sources: &RefSources<'_>) -> Vec<Diagnostic> {
         match super::load_str_with(&self.path, &self.to_text(), sources) {
@@ -515,19 +504,12 @@ impl ConfigDocument {
         Ok(())
     }
 
-    /// Validate, then write the file atomically with a timestamped backup of the previous version.
+    /// Validate with `sources`, then write the file atomically with a timestamped backup of the
+    /// previous version (`save()` uses this process's environment and the OS keychain:
+    /// `crate::secrets::defaults`).
     ///
     /// Refuses (`invalid_config`) when the content has errors, and (`conflict`) when the file on disk
     /// is no longer what was opened or last saved.
-    pub fn save(&mut self) -> Result<WriteOutcome, EditError> {
-        let keychain = crate::secrets::KeychainSource::default();
-        self.save_with(&RefSources {
-            env: &ProcessEnv,
-            keyring: &keychain,
-        })
-    }
-
-    /// [`ConfigDocument::save`] validating with explicit `${…}` reference sources.
     pub fn save_with(&mut self, sources: &RefSources<'_>) -> Result<WriteOutcome, EditError> {
         let diagnostics = self.validate_with(sources);
         if diagnostics.iter().any(|d| d.severity == Severity::Error) {

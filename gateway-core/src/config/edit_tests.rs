@@ -471,7 +471,7 @@ fn an_edit_that_makes_the_config_invalid_is_not_saved() {
 }
 
 fn load_diagnostics(path: &Path) -> Vec<Diagnostic> {
-    match crate::config::load(path) {
+    match crate::secrets::load_config(path) {
         Ok(c) => c.warnings,
         Err(e) => e.diagnostics().to_vec(),
     }

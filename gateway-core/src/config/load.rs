@@ -518,7 +518,8 @@ fn finish_gateways(
         let mut entry = entry;
         for server in &mut entry.servers {
             if let UpstreamTransport::Http { oauth, .. } = &mut server.transport {
-                oauth.keychain_entry = crate::oauth::entry_name(&entry.id, &server.server_name);
+                oauth.keychain_entry =
+                    crate::secret::names::oauth_entry(&entry.id, &server.server_name);
             }
         }
         out.push(entry);

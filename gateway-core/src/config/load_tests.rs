@@ -403,10 +403,13 @@ fn load_reads_files_from_disk() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("c.json");
     std::fs::write(&file, format!("\u{feff}{V1}")).expect("write");
-    let c = load(&file).expect("valid");
+    let c = crate::secrets::load_config(&file).expect("valid");
     assert_eq!(c.path, file);
     std::fs::write(&file, b"{\"a\": \"\xff\"}").expect("write");
-    assert!(matches!(load(&file), Err(ConfigError::Invalid { .. })));
+    assert!(matches!(
+        crate::secrets::load_config(&file),
+        Err(ConfigError::Invalid { .. })
+    ));
 }
 
 #[test]

@@ -2,12 +2,14 @@
 //!
 //! [`JsonPath`] is how every config diagnostic names a value (`$.gateways["…a1b2"].mcp_config[0].config`);
 //! [`LineIndex`] maps each path of a parsed document to the 1-based line it starts on, so a semantic error
-//! found on the `serde_json::Value` tree can still point at a line. The index comes from a small scanner that
-//! runs after `serde_json` has accepted the text; it never fails or panics, it just stops recording when the
-//! text is not the JSON it expected. This module does not judge values; `config::load` does.
+//! found on the `serde_json::Value` tree can still point at a line. The index comes from [`scan_values`], the
+//! crate's one scanner of JSON text positions (also behind `secrets`' in-place edits); it runs after
+//! `serde_json` has accepted the text, never fails or panics, and just stops when the text is not the
+//! JSON it expected. This module does not judge values; `config::load` does.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::ops::Range;
 
 use crate::secret::mask;
 
@@ -126,19 +128,15 @@ impl LineIndex {
     /// Index `text`. For an object member the recorded line is that of its key; for an array element,
     /// that of the element's first character.
     pub fn scan(text: &str) -> Self {
-        let mut scanner = Scanner {
-            text,
-            bytes: text.as_bytes(),
-            pos: 0,
-            line: 1,
-            out: LineIndex::default(),
-        };
-        let mut path = Vec::new();
-        scanner.skip_ws();
-        scanner.out.lines.insert(Vec::new(), scanner.line);
+        let mut out = LineIndex::default();
         // A `None` only means the scanner stopped early; whatever it recorded is still right.
-        let _ = scanner.value(&mut path, 0);
-        scanner.out
+        let _ = scan_values(text, &mut |value| {
+            if value.duplicate {
+                out.duplicates.push(JsonPath(value.path.to_vec()));
+            }
+            out.lines.insert(value.path.to_vec(), value.line);
+        });
+        out
     }
 
     /// The line of `path`, or of its nearest ancestor that exists in the text (a missing key is reported
@@ -156,15 +154,45 @@ impl LineIndex {
     }
 }
 
-struct Scanner<'t> {
+/// One value met by [`scan_values`], reported before its children.
+#[derive(Debug)]
+pub struct ScannedValue<'p> {
+    /// Where it is in the document (`[]` for the root).
+    pub path: &'p [Segment],
+    /// 1-based line: of the key for an object member, else of the value's first character.
+    pub line: usize,
+    /// For a string value, its byte range in the text, quotes included.
+    pub string: Option<Range<usize>>,
+    /// An object member whose key already appeared earlier in the same object.
+    pub duplicate: bool,
+}
+
+/// The one scanner over JSON text that knows where values sit: every value in document order, with
+/// its path, line and (for strings) byte range. Run it on text `serde_json` has already accepted: it
+/// never panics, and returns `None` when it had to stop early (what it reported until then is right).
+/// [`LineIndex`] and `secrets`' in-place value replacement are built on it.
+pub fn scan_values(text: &str, visit: &mut dyn FnMut(&ScannedValue<'_>)) -> Option<()> {
+    let mut scanner = Scanner {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        line: 1,
+        visit,
+    };
+    scanner.skip_ws();
+    let line = scanner.line;
+    scanner.value(&mut Vec::new(), line, false, 0)
+}
+
+struct Scanner<'t, 'v> {
     text: &'t str,
     bytes: &'t [u8],
     pos: usize,
     line: usize,
-    out: LineIndex,
+    visit: &'v mut dyn FnMut(&ScannedValue<'_>),
 }
 
-impl Scanner<'_> {
+impl Scanner<'_, '_> {
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -180,16 +208,45 @@ impl Scanner<'_> {
         }
     }
 
-    fn value(&mut self, path: &mut Vec<Segment>, depth: usize) -> Option<()> {
+    /// The value at the current position (after whitespace), reported with `line` (its key's line
+    /// for an object member).
+    fn value(
+        &mut self,
+        path: &mut Vec<Segment>,
+        line: usize,
+        duplicate: bool,
+        depth: usize,
+    ) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
         }
         self.skip_ws();
+        let report = |scanner: &mut Self, string: Option<Range<usize>>| {
+            (scanner.visit)(&ScannedValue {
+                path,
+                line,
+                string,
+                duplicate,
+            })
+        };
         match self.peek()? {
-            b'{' => self.object(path, depth),
-            b'[' => self.array(path, depth),
-            b'"' => self.string().map(|_| ()),
-            _ => self.scalar(),
+            b'{' => {
+                report(self, None);
+                self.object(path, depth)
+            }
+            b'[' => {
+                report(self, None);
+                self.array(path, depth)
+            }
+            b'"' => {
+                let range = self.string()?;
+                report(self, Some(range));
+                Some(())
+            }
+            _ => {
+                report(self, None);
+                self.scalar()
+            }
         }
     }
 
@@ -207,19 +264,16 @@ impl Scanner<'_> {
                 return None;
             }
             let line = self.line;
-            let (start, end) = self.string()?;
-            let key = decode_key(self.text.get(start..end)?);
+            let range = self.string()?;
+            let key = decode_key(self.text.get(range)?);
             self.skip_ws();
             if self.peek()? != b':' {
                 return None;
             }
             self.pos += 1;
-            path.push(Segment::Key(key.clone()));
-            if !seen.insert(key) {
-                self.out.duplicates.push(JsonPath(path.clone()));
-            }
-            self.out.lines.insert(path.clone(), line);
-            let parsed = self.value(path, depth + 1);
+            let duplicate = !seen.insert(key.clone());
+            path.push(Segment::Key(key));
+            let parsed = self.value(path, line, duplicate, depth + 1);
             path.pop();
             parsed?;
             self.skip_ws();
@@ -245,8 +299,8 @@ impl Scanner<'_> {
         loop {
             self.skip_ws();
             path.push(Segment::Index(index));
-            self.out.lines.insert(path.clone(), self.line);
-            let parsed = self.value(path, depth + 1);
+            let line = self.line;
+            let parsed = self.value(path, line, false, depth + 1);
             path.pop();
             parsed?;
             index += 1;
@@ -263,14 +317,17 @@ impl Scanner<'_> {
     }
 
     /// Skip a string starting at the current `"`; returns its byte range including both quotes.
-    fn string(&mut self) -> Option<(usize, usize)> {
+    fn string(&mut self) -> Option<Range<usize>> {
+        if self.peek()? != b'"' {
+            return None;
+        }
         let start = self.pos;
         self.pos += 1;
         loop {
             let b = self.peek()?;
             self.pos += 1;
             match b {
-                b'"' => return Some((start, self.pos)),
+                b'"' => return Some(start..self.pos),
                 b'\\' => {
                     if self.peek() == Some(b'\n') {
                         self.line += 1;

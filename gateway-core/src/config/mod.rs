@@ -1,14 +1,15 @@
 //! Config files: locating, loading (1.x and 2.x layouts), `${env:…}` references, validation with JSON
 //! paths and line numbers.
 //!
-//! Entry points: [`resolve_path`] picks the file, [`load`]/[`load_str`] turn it into a [`GatewayConfig`]
+//! Entry points: [`resolve_path`] picks the file, [`load_with`]/[`load_str`] turn it into a [`GatewayConfig`]
 //! or a [`ConfigError`] whose [`Diagnostic`]s the CLI (`check-config`) and the desktop UI show alike.
 //! Inside: `load` (layout detection and the top-level sections), `common` and `server` (the two section
 //! shapes), `reader` (typed reads that collect diagnostics), `locate` (JSON paths → lines), `refs`
 //! (`${env:…}`/`${keyring:…}`), `path` (which file, `~`), `edit` (typed edits and atomic saves, for the
 //! desktop app), `schema` (the JSON Schema and TypeScript types generated from the Rust types). This
-//! module does not watch the file for changes; [`load`] reads `${keyring:…}` values through
-//! [`crate::secrets::KeychainSource`].
+//! module does not watch the file for changes, and never names the OS keychain: loading and saving
+//! receive their `${keyring:…}` source ([`RefSources`]); `crate::secrets` wraps them with the
+//! keychain (`secrets::load_config`, `ConfigDocument::save`/`validate`).
 //!
 //! Secrets: gateway keys appear masked in JSON paths; resolved reference values, API keys, env values
 //! and headers never appear in a diagnostic and sit in [`crate::secret::Sensitive`] in the model.
@@ -24,6 +25,7 @@ mod reader;
 pub mod refs;
 pub mod schema;
 mod server;
+pub mod shapes;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -77,20 +79,9 @@ impl ConfigError {
     }
 }
 
-/// Read, parse, resolve references in (`${env:…}` from the process, `${keyring:…}` from the OS keychain),
-/// and validate the config file at `path`. Blocks on the keychain when the file has keychain references.
-pub fn load(path: &Path) -> Result<GatewayConfig, ConfigError> {
-    let keychain = crate::secrets::KeychainSource::default();
-    load_with(
-        path,
-        &RefSources {
-            env: &ProcessEnv,
-            keyring: &keychain,
-        },
-    )
-}
-
-/// [`load`] with explicit reference sources (a keychain, or fixed values in tests).
+/// Read, parse, resolve references in with `sources` (`${env:…}`, `${keyring:…}`), and validate the
+/// config file at `path`. The OS keychain is the usual `keyring` source:
+/// `crate::secrets::load_config` passes it.
 pub fn load_with(path: &Path, sources: &RefSources<'_>) -> Result<GatewayConfig, ConfigError> {
     let bytes = std::fs::read(path).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => ConfigError::NotFound {

@@ -15,10 +15,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use schemars::Schema;
 use schemars::generate::SchemaSettings;
 use schemars::transform::Transform;
-use schemars::{JsonSchema, Schema};
-use serde::{Deserialize, Serialize};
+
 use serde_json::{Map, Value};
 
 #[path = "schema_file.rs"]
@@ -26,66 +26,11 @@ mod file;
 #[path = "schema_ts.rs"]
 mod ts;
 
+pub use super::shapes::*;
 pub use file::*;
 
 /// The command that regenerates the committed schema and TypeScript files.
 pub const REGENERATE: &str = "make schema  (or: cargo run -p gateway-core --example gen_schema)";
-
-/// `common_mcp_gateway_config.tool_exposure`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ToolExposureSetting {
-    /// Direct tools (`<server>__<tool>`) plus the reference's six gateway tools.
-    #[default]
-    Both,
-    /// Only the direct tools.
-    Direct,
-    /// Exactly the reference's surface: the six gateway tools.
-    Meta,
-}
-
-impl ToolExposureSetting {
-    /// The spelling in the file.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ToolExposureSetting::Both => "both",
-            ToolExposureSetting::Direct => "direct",
-            ToolExposureSetting::Meta => "meta",
-        }
-    }
-}
-
-/// One validation finding (error or warning) and where it is.
-// The wire shape of `config::Diagnostic`, which only derives `Serialize`; a test keeps them equal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(rename = "Diagnostic")]
-pub struct DiagnosticShape {
-    pub severity: SeverityShape,
-    pub location: LocationShape,
-    /// For people.
-    pub message: String,
-}
-
-/// How bad a finding is: an error fails the load, a warning does not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-#[schemars(rename = "Severity")]
-pub enum SeverityShape {
-    Warning,
-    Error,
-}
-
-/// Where a finding points.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(rename = "Location")]
-pub struct LocationShape {
-    /// JSONPath-style, gateway keys masked: `$.gateways["…a1b2"].mcp_config[0].config`.
-    pub json_path: String,
-    /// 1-based line, when known.
-    pub line: Option<usize>,
-}
 
 /// A struct-level transform: drop `null` from every property's type except the listed ones (`Option`
 /// means "may be absent" here; the loader rejects `null` for most keys).

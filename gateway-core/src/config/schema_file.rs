@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Keyed, NullAllowed, ToolExposureSetting};
+use super::{GuardrailsProviderSetting, Keyed, NullAllowed, ToolExposureSetting};
 
 /// `enkrypt_mcp_config.json`: the reference's 1.x layout (with this gateway's new keys) or its 2.x layout.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -139,26 +139,6 @@ pub struct CommonGatewayConfig {
     pub session_pool_enabled: Option<bool>,
     pub session_pool_ttl: Option<f64>,
     pub sandbox: Option<Map<String, Value>>,
-}
-
-/// Guardrail provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum GuardrailsProviderSetting {
-    /// Offline detectors in the gateway.
-    Local,
-    /// The Enkrypt guardrails API (needs `enkrypt_api_key`).
-    Enkrypt,
-}
-
-impl GuardrailsProviderSetting {
-    /// The spelling in the file.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GuardrailsProviderSetting::Local => "local",
-            GuardrailsProviderSetting::Enkrypt => "enkrypt",
-        }
-    }
 }
 
 /// When direct tool names carry the server prefix.

@@ -10,9 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use rmcp::ErrorData as McpError;
-use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, JsonObject,
-};
+use rmcp::model::{CallToolRequestParams, CallToolResponse, JsonObject};
 use serde_json::{Value, json};
 
 use super::Gateway;
@@ -21,6 +19,7 @@ use crate::audit::{AuditEvent, Decision, EventKind};
 use crate::config::GuardrailPolicy;
 use crate::guardrails::{Detection, Side, ToolOrigin, Verdict, flag};
 use crate::upstream::{Caller, UpstreamError};
+use crate::wire;
 
 /// What the guardrails said about a call that went through (for `enkrypt_policy_detections`).
 #[derive(Debug, Clone, Default)]
@@ -342,12 +341,10 @@ impl Gateway {
                     .with_decision(Decision::Error)
                     .with_message("unknown tool"),
             );
-            return Err(McpError::invalid_params(
-                format!(
-                    "Unknown tool '{}': no configured server offers it (use tools/list or enkrypt_list_all_servers to see what is available)",
-                    request.name
-                ),
-                None,
+            return Err(wire::unknown(
+                "tool",
+                &request.name,
+                "no configured server offers it (use tools/list or enkrypt_list_all_servers to see what is available)",
             ));
         };
         // What the upstream asks the client during the call goes through the output guardrails.
@@ -393,16 +390,7 @@ impl Gateway {
                 CallOutcome::UnknownTool { server, tool } => {
                     tool_error(format!("Tool '{tool}' not found on server '{server}'"))
                 }
-                // The upstream's own JSON-RPC error is passed through, code and data kept.
-                CallOutcome::Failed(UpstreamError::Protocol { server, error }) => {
-                    let error = *error;
-                    return Err(McpError::new(
-                        error.code,
-                        format!("server '{server}': {}", error.message),
-                        error.data,
-                    ));
-                }
-                CallOutcome::Failed(error) => tool_error(error.to_string()),
+                CallOutcome::Failed(error) => return wire::tool_failure(error),
             },
         )
     }
@@ -430,9 +418,7 @@ pub fn block_message(
 }
 
 /// A tool result with `isError: true` and one text item.
-pub fn tool_error(message: String) -> CallToolResponse {
-    CallToolResponse::Complete(CallToolResult::error(vec![ContentBlock::text(message)]))
-}
+pub use crate::wire::tool_error;
 
 /// `enkrypt_policy_detections` for a batch item.
 pub fn detections_json(gateway: &Gateway, index: usize, report: &GuardrailReport) -> Value {

@@ -36,6 +36,7 @@ use crate::config::{CommonConfig, GatewayConfig, ServerConfig, ToolExposure};
 use crate::guardrails::Guardrails;
 use crate::guardrails::pins::PinStore;
 use crate::upstream::{Upstream, UpstreamEvent, UpstreamPool};
+use crate::wire;
 use access::AccessPolicy;
 use catalog::NameMap;
 pub use handle::GatewayHandle;
@@ -307,9 +308,8 @@ impl GatewayServer {
     /// config since this session started.
     fn gateway(&self) -> Result<Arc<Gateway>, McpError> {
         if self.handle.is_revoked() {
-            return Err(McpError::invalid_request(
+            return Err(wire::refused(
                 "this gateway key is no longer in the gateway config (it was removed or changed); update ENKRYPT_GATEWAY_KEY in the MCP client's config and restart it",
-                None,
             ));
         }
         Ok(self.handle.current())
@@ -413,10 +413,7 @@ impl ServerHandler for GatewayServer {
         self.remember_peer(&context).await;
         let gateway = self.gateway()?;
         let (upstream, uri) = gateway.resource_upstream(&request.uri)?;
-        upstream
-            .subscribe(&uri)
-            .await
-            .map_err(|e| McpError::invalid_request(e.to_string(), None))?;
+        upstream.subscribe(&uri).await.map_err(wire::upstream)?;
         gateway
             .peers
             .watch(&request.uri, self.session, context.peer.clone())
@@ -472,10 +469,7 @@ impl ServerHandler for GatewayServer {
         let gateway = self.gateway()?;
         let (upstream, uri) = gateway.resource_upstream(&request.uri)?;
         if !gateway.peers.unwatch(&request.uri, self.session).await {
-            upstream
-                .unsubscribe(&uri)
-                .await
-                .map_err(|e| McpError::invalid_request(e.to_string(), None))?;
+            upstream.unsubscribe(&uri).await.map_err(wire::upstream)?;
         }
         Ok(())
     }
@@ -560,18 +554,13 @@ impl ServerHandler for GatewayServer {
             // it upstream too, and the late result is never sent.
             return tokio::select! {
                 result = gateway.call_direct(request, caller, &request_id) => result.map(complete_result),
-                _ = context.ct.cancelled() => Err(McpError::internal_error(
-                    "the request was cancelled by the client",
-                    None,
-                )),
+                _ = context.ct.cancelled() => Err(wire::cancelled()),
             };
         }
-        Err(McpError::invalid_params(
-            format!(
-                "Unknown tool '{}': this gateway exposes only the enkrypt_* gateway tools",
-                request.name
-            ),
-            None,
+        Err(wire::unknown(
+            "tool",
+            &request.name,
+            "this gateway exposes only the enkrypt_* gateway tools",
         ))
     }
 }

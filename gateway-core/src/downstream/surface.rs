@@ -24,6 +24,7 @@ use super::names::sanitise;
 use crate::audit::{AuditEvent, Decision, EventKind};
 use crate::guardrails::{Side, Verdict};
 use crate::upstream::UpstreamError;
+use crate::wire;
 
 /// Scheme of namespaced resource URIs.
 const SCHEME: &str = "enkrypt://";
@@ -60,9 +61,9 @@ impl Gateway {
         &self,
         exposed: &str,
     ) -> Result<(Arc<crate::upstream::Upstream>, String), McpError> {
-        let (index, uri) = self.resolve_uri(exposed).ok_or_else(|| {
-            McpError::invalid_params(format!("unknown resource '{exposed}'"), None)
-        })?;
+        let (index, uri) = self
+            .resolve_uri(exposed)
+            .ok_or_else(|| wire::unknown_resource(exposed))?;
         Ok((self.servers[index].upstream.clone(), uri))
     }
 
@@ -216,15 +217,7 @@ impl Gateway {
                         .with_detectors(detectors.iter().cloned())
                         .with_message(reasons.join("; ")),
                 );
-                Err(McpError::invalid_request(
-                    format!(
-                        "Blocked by {} guardrails: {} ({})",
-                        side.as_str(),
-                        detectors.join(", "),
-                        reasons.join("; ")
-                    ),
-                    Some(serde_json::json!({"side": side.as_str(), "detectors": detectors})),
-                ))
+                Err(wire::blocked(side.as_str(), &detectors, &reasons))
             }
         }
     }
@@ -236,12 +229,9 @@ impl Gateway {
         request_id: &str,
     ) -> Result<ReadResourceResponse, McpError> {
         let exposed = params.uri.clone();
-        let (index, uri) = self.resolve_uri(&exposed).ok_or_else(|| {
-            McpError::resource_not_found(
-                format!("Unknown resource '{exposed}': no configured server offers it (use resources/list)"),
-                None,
-            )
-        })?;
+        let (index, uri) = self
+            .resolve_uri(&exposed)
+            .ok_or_else(|| wire::unknown_resource(&exposed))?;
         let started = Instant::now();
         self.audit.record(self.surface_event(
             EventKind::Request,
@@ -254,7 +244,7 @@ impl Gateway {
             .upstream
             .read_resource(params)
             .await
-            .map_err(|e| upstream_error(&e))?;
+            .map_err(wire::upstream)?;
         let ReadResourceResponse::Complete(mut result) = response else {
             return Ok(response);
         };
@@ -304,11 +294,10 @@ impl Gateway {
     ) -> Result<GetPromptResponse, McpError> {
         let exposed = params.name.clone();
         let (index, name) = self.resolve_prompt(&exposed).await.ok_or_else(|| {
-            McpError::invalid_params(
-                format!(
-                    "Unknown prompt '{exposed}': no configured server offers it (use prompts/list)"
-                ),
-                None,
+            wire::unknown(
+                "prompt",
+                &exposed,
+                "no configured server offers it (use prompts/list)",
             )
         })?;
         let started = Instant::now();
@@ -324,7 +313,7 @@ impl Gateway {
             .upstream
             .get_prompt(params)
             .await
-            .map_err(|e| upstream_error(&e))?;
+            .map_err(wire::upstream)?;
         if let GetPromptResponse::Complete(result) = &mut response {
             result
                 .result_type
@@ -355,23 +344,23 @@ impl Gateway {
     ) -> Result<CompleteResult, McpError> {
         let index = match &mut params.r#ref {
             Reference::Prompt(prompt) => {
-                let (index, name) = self.resolve_prompt(&prompt.name).await.ok_or_else(|| {
-                    McpError::invalid_params(format!("Unknown prompt '{}'", prompt.name), None)
-                })?;
+                let (index, name) = self
+                    .resolve_prompt(&prompt.name)
+                    .await
+                    .ok_or_else(|| wire::unknown("prompt", &prompt.name, ""))?;
                 prompt.name = name;
                 index
             }
             Reference::Resource(resource) => {
-                let (index, uri) = self.resolve_uri(&resource.uri).ok_or_else(|| {
-                    McpError::invalid_params(format!("Unknown resource '{}'", resource.uri), None)
-                })?;
+                let (index, uri) = self
+                    .resolve_uri(&resource.uri)
+                    .ok_or_else(|| wire::unknown("resource", &resource.uri, ""))?;
                 resource.uri = uri;
                 index
             }
             _ => {
-                return Err(McpError::invalid_params(
+                return Err(wire::invalid_params(
                     "completion for this kind of reference is not supported by the gateway",
-                    None,
                 ));
             }
         };
@@ -379,11 +368,6 @@ impl Gateway {
             .upstream
             .complete(params)
             .await
-            .map_err(|e| upstream_error(&e))
+            .map_err(wire::upstream)
     }
-}
-
-/// An upstream failure as a JSON-RPC error naming the server.
-fn upstream_error(error: &UpstreamError) -> McpError {
-    McpError::internal_error(error.to_string(), None)
 }

@@ -7,7 +7,7 @@
 //! - `redirect.rs`: the loopback listener the browser is sent back to.
 //! - `store.rs`: one keychain entry per (gateway, server) ([`entry_name`]) and rmcp's credential store
 //!   over it.
-//! - `connect.rs`: [`authorized_client`] for `upstream::session`, and [`needs_sign_in`] to turn a 401
+//! - `connect.rs`: [`authorized_client`] for `upstream::streamable_http`, and [`needs_sign_in`] to turn a 401
 //!   into the "sign in with `gateway-core auth login <server>` or from the app" tool error.
 //!
 //! Not here: the CLI wording (`cli::auth`) and the desktop app's button (it calls these functions).
@@ -19,7 +19,6 @@ mod redirect;
 mod store;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 pub use connect::{
     SignInChallenge, authorized_client, authorized_client_with, needs_sign_in, remember_step_up,
@@ -35,12 +34,7 @@ use crate::secrets::Keychain;
 /// The keychain entry (user name under service `enkrypt-secure-mcp-gateway`) holding the sign-in of
 /// `server` for the gateway `gateway_id`: `oauth.<server, sanitised>.<16 hex digits of a hash of both>`.
 pub fn entry_name(gateway_id: &str, server: &str) -> String {
-    let digest = Sha256::digest(format!("{gateway_id}\0{server}").as_bytes());
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "oauth.{}.{hex}",
-        crate::secrets::sanitize_name(server, 64).trim_start_matches('_')
-    )
+    crate::secret::names::oauth_entry(gateway_id, server)
 }
 
 /// The command a user runs to sign in to `server` (quoted when the name needs it).

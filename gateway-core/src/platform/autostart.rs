@@ -17,8 +17,8 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use super::paths::{PathError, app_config_dir, home};
 use super::{Os, PathEnv};
-use crate::clients::paths::{PathError, app_config_dir, home};
 
 /// File name stem, launchd label and registry value name of the autostart entry.
 pub const ENTRY_ID: &str = "ai.enkrypt.secure-mcp-gateway";

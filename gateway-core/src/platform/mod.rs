@@ -2,8 +2,9 @@
 //! environment), so all three are unit-tested on any host.
 //!
 //! `#[cfg]` never hides a rule here: every function takes the [`Os`] it applies to, and callers pass
-//! [`Os::current()`] at run time. Client config locations live next to the client table in
-//! [`crate::clients::paths`] (same [`Os`] and [`PathEnv`]); the rest is here:
+//! [`Os::current()`] at run time.
+//! - [`paths`]: the [`Os`], its environment ([`PathEnv`]), home and per-user config folders, and how
+//!   a client's config location rule resolves (the client table itself is `crate::clients`);
 //! - [`sidecar`]: the `gateway-core` file name per target triple (bundle input) and once installed;
 //! - [`autostart`]: "start at login" as a LaunchAgent, a registry `Run` value or an XDG autostart file;
 //! - [`command_line`]: how Windows splits a command line, and quoting that survives it;
@@ -14,8 +15,9 @@
 pub mod autostart;
 pub mod command_line;
 pub mod keychain;
+pub mod paths;
 pub mod sidecar;
 pub mod text;
 pub mod tray;
 
-pub use crate::clients::paths::{Os, PathEnv};
+pub use paths::{Os, PathEnv};

@@ -1,5 +1,6 @@
 //! Secrets in the OS keychain: the [`Keychain`] store, `${keyring:NAME}` resolution for config loading
-//! ([`KeychainSource`]), and moving plaintext secrets out of a config ([`migrate()`]).
+//! ([`KeychainSource`]; [`load_config`] and `ConfigDocument::save`/`validate` use it by default,
+//! `defaults.rs`), and moving plaintext secrets out of a config ([`migrate()`]).
 //!
 //! Backends come from the `keyring` crate: the Secret Service over D-Bus on Linux (GNOME Keyring,
 //! KWallet, KeePassXC), Keychain Services on macOS, Credential Manager on Windows. Every secret lives
@@ -10,6 +11,7 @@
 //! Not here: the `${…}` syntax (`config::refs`), the CLI wording (`cli::secret`), and deciding which
 //! config values are secrets beyond migration's heuristics (`shape`).
 
+mod defaults;
 mod error;
 mod keychain;
 pub mod migrate;
@@ -20,6 +22,7 @@ pub(crate) mod spans;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+pub use defaults::load_config;
 pub use error::SecretError;
 pub use keychain::{INDEX_USER, Keychain, SERVICE};
 pub use migrate::{MigrateError, MigrationReport, MovedSecret, SecretStore, migrate};

@@ -5,8 +5,8 @@
 //! (`Authorization: Bearer <key>` or the reference's `apikey` header, compared in constant time; 401
 //! otherwise), one rmcp service per configured gateway so a session can never cross keys, browser
 //! `Origin`s other than loopback refused (403), `Host` checked against loopback unless remote access was
-//! asked for, and hot reload of the config across all gateways. Binding and shutdown live in
-//! `cli/serve.rs`.
+//! asked for, and hot reload of the config across all gateways. Start-up and shutdown live in
+//! [`crate::run::run_http`]; the address rules in `cli/serve.rs`.
 
 mod auth;
 

@@ -1,14 +1,27 @@
 //! The upstream side: the gateway as an MCP client of each configured server.
 //!
-//! [`UpstreamPool`] holds one [`Upstream`] per configured server (`session.rs`: start once, reuse,
-//! restart with backoff, timeouts, stdio processes or streamable-HTTP connections); `stdio.rs` spawns
-//! processes. `reconcile` carries a pool over a config reload, keeping unchanged upstreams running.
+//! [`UpstreamPool`] holds one [`Upstream`] per configured server; `reconcile` carries a pool over a
+//! config reload, keeping unchanged upstreams running. One upstream is split by job:
+//! - `lifecycle.rs`: start once on first need, reuse, restart with backoff, stop, classify failures;
+//! - `connection.rs`: a live session, whatever the transport;
+//! - one file per transport: `stdio.rs` (over a child process, `process.rs`), `streamable_http.rs`,
+//!   `sse.rs` (legacy HTTP+SSE);
+//! - `handler.rs`: the MCP client handler (what the upstream asks back, its notifications);
+//! - `calls.rs` (`tools/call`, `tools/list`) and `requests.rs` (resources, prompts, completion);
+//! - `callers.rs` (who a request is for), `bridge.rs` (questions across protocol eras),
+//!   `subscriptions.rs` (resource subscriptions held once per URI).
 
 pub mod bridge;
 pub mod callers;
-pub mod session;
+mod calls;
+mod connection;
+mod handler;
+pub mod lifecycle;
+pub mod process;
+mod requests;
 pub mod sse;
 pub mod stdio;
+mod streamable_http;
 pub mod subscriptions;
 
 use std::collections::HashMap;
@@ -19,7 +32,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 pub use callers::{Caller, ClientRef, ProgressRoute};
-pub use session::Upstream;
+pub use lifecycle::Upstream;
 
 use crate::config::{CommonConfig, ServerConfig, UpstreamTransport};
 

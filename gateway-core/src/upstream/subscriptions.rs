@@ -1,7 +1,7 @@
 //! Resource subscriptions the gateway holds on one upstream connection, for its clients.
 //!
 //! A legacy upstream takes `resources/subscribe` / `resources/unsubscribe` and sends
-//! `notifications/resources/updated` unscoped (reported by the client handler in `session.rs`). A
+//! `notifications/resources/updated` unscoped (reported by the client handler in `handler.rs`). A
 //! 2026-07-28 upstream has no `resources/subscribe`: the gateway opens a `subscriptions/listen`
 //! stream per URI (rmcp's [`rmcp::Peer::listen`]) and reports its updates; dropping the stream's task
 //! ends it. Either way each upstream URI is subscribed once, however many clients watch it; which

@@ -203,7 +203,7 @@ pub fn import(
     opts: &ImportOptions<'_>,
 ) -> Result<ImportReport, ImportError> {
     let ctx = opts.ctx;
-    let config = crate::config::load(&ctx.gateway_config)?;
+    let config = crate::secrets::load_config(&ctx.gateway_config)?;
     let gateway_index = config
         .gateways
         .iter()

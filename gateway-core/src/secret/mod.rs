@@ -1,6 +1,9 @@
 //! `Sensitive<T>`: a value that must never reach a log, an error message or the audit file in full.
 //!
 //! `Debug`/`Display` print a mask; the value is read with [`Sensitive::expose`] at the one place that needs it.
+//! [`names`]: what a keychain entry may be called, and the names the gateway gives its own entries.
+
+pub mod names;
 
 use std::fmt;
 
