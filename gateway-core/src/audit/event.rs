@@ -162,9 +162,9 @@ impl AuditEvent {
     }
 
     /// Records tool arguments by fingerprint only: SHA-256 and length of their compact JSON.
-    pub fn with_args(mut self, args: &serde_json::Value) -> Self {
-        // `Value`'s Display is the compact serialisation and cannot fail.
-        let compact = args.to_string();
+    pub fn with_args<T: serde::Serialize + ?Sized>(mut self, args: &T) -> Self {
+        // JSON values and maps serialise without failing; anything else that cannot counts as empty.
+        let compact = serde_json::to_string(args).unwrap_or_default();
         self.args_sha256 = Some(sha256_hex(compact.as_bytes()));
         self.args_bytes = Some(compact.len());
         self

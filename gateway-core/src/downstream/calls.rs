@@ -134,10 +134,9 @@ impl Gateway {
         let server = &self.servers[index];
         let server_name = server.config.server_name.as_str();
         let ctx = (server_name, tool, request_id);
-        let args = arguments.unwrap_or_default();
+        let mut args = arguments.unwrap_or_default();
         self.audit.record(
-            self.audit_event(EventKind::Request, server_name, tool, request_id)
-                .with_args(&Value::Object(args.clone())),
+            self.audit_event(EventKind::Request, server_name, tool, request_id).with_args(&args),
         );
 
         if let Err(refusal) = server.access.check(tool) {
@@ -152,13 +151,14 @@ impl Gateway {
             return CallOutcome::Refused(refusal);
         }
 
-        let found = self
-            .live_server_tools(index)
-            .await
-            .map(|(tools, _)| tools.iter().find(|t| t.name == tool).cloned());
-        if let Ok(Some(definition)) = &found
-            && self.is_quarantined(index, definition)
-        {
+        // Whether the tool exists, and if so whether it is quarantined (no copy of its definition).
+        let found = self.live_server_tools(index).await.map(|(tools, _)| {
+            tools
+                .iter()
+                .find(|t| t.name == tool)
+                .map(|definition| self.is_quarantined(index, definition))
+        });
+        if let Ok(Some(true)) = found {
             let verdict = Verdict::Block {
                 detectors: vec!["tool_quarantine".to_string()],
                 reasons: vec![format!(
@@ -233,7 +233,12 @@ impl Gateway {
                 server.upstream.call_tool_for(params, caller).await
             }
         } else {
-            params.arguments = Some(args.clone());
+            // The arguments are needed again only by an output check.
+            params.arguments = Some(if self.guardrails_on(out_policy) {
+                args.clone()
+            } else {
+                std::mem::take(&mut args)
+            });
             server.upstream.call_tool_for(params, caller).await
         };
 

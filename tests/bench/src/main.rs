@@ -1,7 +1,8 @@
 //! `make bench`: gateway-core against a direct connection to the same upstream, in one run.
 //!
 //! Measures (1) process start to `initialize` answered, (2) per-call latency of `echo` sequentially,
-//! (3) idle RSS of the gateway process, (4) throughput with 64 calls in flight, (5) the same per-call
+//! (3) idle RSS of the gateway process, (4) throughput with 64 calls in flight and the CPU time each
+//! relayed call costs the gateway and its upstream (from `/proc`), (5) the same per-call
 //! latency over streamable HTTP (`gateway-core serve` vs the upstream serving HTTP itself), (6) start
 //! to first `tools/list` with the on-disk tool snapshot warm while an upstream takes 3 s to list, and
 //! (7) the local guardrails on a 10 KB payload. Every figure is printed beside its baseline with the
@@ -175,6 +176,39 @@ fn rss_kib(pid: u32) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
+/// CPU time (user + system) a process has used so far, from `/proc/<pid>/stat`, in microseconds
+/// (Linux reports clock ticks of 1/100 s to user space on every architecture it runs on).
+fn cpu_us(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) * 1e6 / 100.0)
+}
+
+/// The child processes of `pid` (the upstream a gateway started).
+fn children(pid: u32) -> Vec<u32> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+        .flat_map(|list| {
+            list.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect::<Vec<u32>>()
+        })
+        .collect()
+}
+
+/// CPU time of `pids` together.
+fn cpu_of(pids: &[u32]) -> f64 {
+    pids.iter().filter_map(|&p| cpu_us(p)).sum()
+}
+
 fn us(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
@@ -296,10 +330,16 @@ async fn main() -> Result<()> {
     );
     let _ = idle.client.cancel().await;
 
+    let gateway_upstreams = children(gateway_pid);
     let direct = Arc::new(direct);
     let gateway = Arc::new(gateway);
+    let direct_before = cpu_of(&[direct_pid]);
     let tdirect = throughput(&args, direct.clone()).await?;
+    let direct_cpu = cpu_of(&[direct_pid]) - direct_before;
+    let (gateway_before, upstream_before) = (cpu_of(&[gateway_pid]), cpu_of(&gateway_upstreams));
     let tgateway = throughput(&args, gateway.clone()).await?;
+    let gateway_cpu = cpu_of(&[gateway_pid]) - gateway_before;
+    let upstream_cpu = cpu_of(&gateway_upstreams) - upstream_before;
     println!(
         "throughput ({} calls, {} in flight): gateway {:.0} calls/s | direct {:.0} calls/s | gateway/direct {:.1}%",
         args.throughput_calls,
@@ -307,6 +347,13 @@ async fn main() -> Result<()> {
         tgateway,
         tdirect,
         100.0 * tgateway / tdirect
+    );
+    let calls = (args.throughput_calls / args.concurrency * args.concurrency) as f64;
+    println!(
+        "CPU per relayed call (same throughput runs, /proc utime+stime, 10 ms ticks): gateway {:.1} µs | its upstream {:.1} µs | direct upstream {:.1} µs",
+        gateway_cpu / calls,
+        upstream_cpu / calls,
+        direct_cpu / calls
     );
     http_overhead(&args, &config).await?;
     warm_first_list(&args, &dir).await?;
