@@ -12,7 +12,10 @@
 //!   `POST /control/expire-access` (access tokens expire now); `GET /control/stats` counts grants.
 //! - `/mcp`: the `test-mcp-server` tools behind `Authorization: Bearer`; a missing, unknown, expired or
 //!   revoked token gets 401 with a `WWW-Authenticate` challenge naming the resource metadata.
-//! - `--garbage-tokens`: the token endpoint answers 200 with HTML (a client must refuse it).
+//! - `--garbage-tokens`: the token endpoint answers 200 with HTML (a client must refuse it);
+//!   `--hang-token-secs N`: it answers nothing for N seconds (a client must give up first).
+//! - `GET /userinfo` (OpenID Connect, listed as `userinfo_endpoint`): `{sub, preferred_username}` of
+//!   the one pretend user (`--account`) for a valid access token.
 //!
 //! Deliberately not here: a real user login, consent, or any persistence.
 
@@ -45,6 +48,10 @@ pub struct Options {
     pub scopes: Vec<String>,
     /// The token endpoint answers 200 with a body that is not a token response.
     pub garbage_tokens: bool,
+    /// The token endpoint waits this long before answering (a hung authorization server).
+    pub hang_token: Option<Duration>,
+    /// The pretend user's name (`preferred_username` at `/userinfo`).
+    pub account: String,
 }
 
 struct Grant {
@@ -155,6 +162,7 @@ pub async fn serve(
         .route("/register", post(register))
         .route("/authorize", get(authorize))
         .route("/token", post(token))
+        .route("/userinfo", get(userinfo))
         .route("/revoke", post(revoke))
         .route("/control/revoke-all", post(revoke_all))
         .route("/control/expire-access", post(expire_access))
@@ -186,6 +194,7 @@ async fn server_metadata(State(server): State<Server>) -> Json<Value> {
         "code_challenge_methods_supported": server.options.pkce_methods,
         "token_endpoint_auth_methods_supported": ["none", "client_secret_post", "client_secret_basic"],
         "scopes_supported": server.options.scopes,
+        "userinfo_endpoint": format!("{base}/userinfo"),
     });
     if server.options.dcr {
         metadata["registration_endpoint"] = json!(format!("{base}/register"));
@@ -316,6 +325,9 @@ fn client_of(
 }
 
 async fn token(State(server): State<Server>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(hang) = server.options.hang_token {
+        tokio::time::sleep(hang).await;
+    }
     if server.options.garbage_tokens {
         return (StatusCode::OK, "<html>certainly not a token</html>").into_response();
     }
@@ -409,6 +421,31 @@ async fn token(State(server): State<Server>, headers: HeaderMap, body: Bytes) ->
         response["scope"] = json!(scope);
     }
     ([(header::CACHE_CONTROL, "no-store")], Json(response)).into_response()
+}
+
+/// The valid, unexpired access token `headers` carry as `Authorization: Bearer`, if any.
+fn bearer(server: &Server, headers: &HeaderMap) -> Option<String> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))?;
+    server
+        .store()
+        .access
+        .get(token)
+        .is_some_and(|a| a.expires > Instant::now())
+        .then(|| token.to_owned())
+}
+
+async fn userinfo(State(server): State<Server>, headers: HeaderMap) -> Response {
+    if bearer(&server, &headers).is_none() {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")],
+        )
+            .into_response();
+    }
+    Json(json!({"sub": "user-1", "preferred_username": server.options.account})).into_response()
 }
 
 async fn revoke(State(server): State<Server>, body: Bytes) -> StatusCode {

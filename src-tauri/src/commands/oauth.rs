@@ -1,0 +1,310 @@
+//! Sign-in commands for remote servers that need OAuth: each server's sign-in state, "Sign in" (the
+//! system browser opens on the authorization URL; the app process waits for the loopback redirect and
+//! stores the tokens in the keychain, all through [`gateway_core::oauth`]), and "Sign out". Also the
+//! "needs sign-in" lines of the home page and the tray ([`sign_in_attention`]).
+//!
+//! Whether a server never signed in asks for a sign-in is learnt by one unauthenticated probe
+//! ([`gateway_core::oauth::asks_for_sign_in`]), remembered per URL for [`PROBE_TTL`]. No token ever
+//! crosses IPC: the UI gets [`SignInStatus`] (account, scopes, expiry), never a token.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use gateway_core::config::{GatewayConfig, UpstreamTransport};
+use gateway_core::oauth::{self, OAuthError, OAuthTarget, SignInStatus};
+use serde::Serialize;
+use tauri::{AppHandle, State};
+
+use crate::error::{IpcError, blocking};
+use crate::paths::AppPaths;
+
+/// How long the app waits for the browser step of a sign-in.
+pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
+/// How long a probe's answer ("asks for a sign-in" or not) is trusted.
+pub const PROBE_TTL: Duration = Duration::from_secs(600);
+
+impl From<OAuthError> for IpcError {
+    fn from(error: OAuthError) -> Self {
+        Self::new(format!("oauth_{}", error.code()), error.to_string())
+    }
+}
+
+/// One remote server's sign-in, as the Servers page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerSignIn {
+    pub server: String,
+    /// The server answered an unauthenticated request with 401/403 (`None`: not known, e.g. offline).
+    pub asks_for_sign_in: Option<bool>,
+    /// What the keychain holds for it.
+    pub status: SignInStatus,
+    /// One line for people ([`SignInStatus::describe`]).
+    pub summary: String,
+}
+
+impl ServerSignIn {
+    /// Whether the user must sign in before calls to this server work.
+    pub fn needs_action(&self) -> bool {
+        match self.status {
+            SignInStatus::SignedIn { .. } => false,
+            SignInStatus::RefreshFailed { .. } => true,
+            SignInStatus::SignInNeeded { .. } => self.asks_for_sign_in == Some(true),
+        }
+    }
+}
+
+/// Probe answers by server URL, with when they were learnt.
+fn probes() -> &'static Mutex<HashMap<String, (Instant, Option<bool>)>> {
+    static PROBES: std::sync::OnceLock<Mutex<HashMap<String, (Instant, Option<bool>)>>> =
+        std::sync::OnceLock::new();
+    PROBES.get_or_init(Default::default)
+}
+
+fn cached_probe(url: &str) -> Option<Option<bool>> {
+    let cache = probes().lock().ok()?;
+    cache
+        .get(url)
+        .filter(|(at, _)| at.elapsed() < PROBE_TTL)
+        .map(|(_, answer)| *answer)
+}
+
+fn remember_probe(url: &str, answer: Option<bool>) {
+    if let Ok(mut cache) = probes().lock() {
+        cache.insert(url.to_owned(), (Instant::now(), answer));
+    }
+}
+
+/// The gateway with id `gateway` (default: the first) of `config`.
+fn gateway_index(config: &GatewayConfig, gateway: Option<&str>) -> Result<usize, IpcError> {
+    match gateway {
+        None if !config.gateways.is_empty() => Ok(0),
+        None => Err(IpcError::new("no_gateway", "the config has no gateway")),
+        Some(id) => config
+            .gateways
+            .iter()
+            .position(|g| g.id == id)
+            .ok_or_else(|| IpcError::new("no_gateway", format!("no gateway with id `{id}`"))),
+    }
+}
+
+/// Every remote (HTTP) server of the gateway, as sign-in targets.
+fn remote_targets(config: &GatewayConfig, index: usize) -> Vec<OAuthTarget> {
+    config.gateways[index]
+        .servers
+        .iter()
+        .filter(|s| matches!(s.transport, UpstreamTransport::Http { .. }))
+        .filter_map(|s| OAuthTarget::from_config(config, index, &s.server_name).ok())
+        .collect()
+}
+
+/// The sign-in of one target: the keychain's word, plus a probe when nothing is stored.
+async fn sign_in_of(target: &OAuthTarget, probe: bool) -> ServerSignIn {
+    let status = oauth::status(target)
+        .await
+        .unwrap_or_else(|error| SignInStatus::SignInNeeded {
+            reason: Some(error.to_string()),
+        });
+    let asks_for_sign_in = match (&status, cached_probe(&target.url)) {
+        (SignInStatus::SignedIn { .. } | SignInStatus::RefreshFailed { .. }, _) => Some(true),
+        (_, Some(known)) => known,
+        (_, None) if probe => {
+            let answer = match oauth::asks_for_sign_in(target).await {
+                Ok(asks) => Some(asks),
+                Err(error) => {
+                    tracing::info!(server = %target.server, %error, "sign-in probe failed");
+                    None
+                }
+            };
+            remember_probe(&target.url, answer);
+            answer
+        }
+        (_, None) => None,
+    };
+    ServerSignIn {
+        server: target.server.clone(),
+        asks_for_sign_in,
+        summary: status.describe(),
+        status,
+    }
+}
+
+async fn load(config: &Path) -> Result<GatewayConfig, IpcError> {
+    let path = config.to_path_buf();
+    blocking(move || {
+        gateway_core::config::load(&path).map_err(|e| IpcError::new(e.code(), e.to_string()))
+    })
+    .await
+}
+
+/// The sign-in state of every remote server of `gateway` (default: the first).
+#[tauri::command]
+pub async fn oauth_statuses(
+    paths: State<'_, AppPaths>,
+    gateway: Option<String>,
+) -> Result<Vec<ServerSignIn>, IpcError> {
+    let config = load(&paths.config).await?;
+    let index = gateway_index(&config, gateway.as_deref())?;
+    let mut out = Vec::new();
+    for target in remote_targets(&config, index) {
+        out.push(sign_in_of(&target, true).await);
+    }
+    Ok(out)
+}
+
+/// The sign-in state of one remote server (probing it once when nothing is stored).
+#[tauri::command]
+pub async fn oauth_status(
+    paths: State<'_, AppPaths>,
+    gateway: Option<String>,
+    server: String,
+) -> Result<ServerSignIn, IpcError> {
+    let config = load(&paths.config).await?;
+    let target = target_of(&config, gateway.as_deref(), &server)?;
+    Ok(sign_in_of(&target, true).await)
+}
+
+fn target_of(
+    config: &GatewayConfig,
+    gateway: Option<&str>,
+    server: &str,
+) -> Result<OAuthTarget, IpcError> {
+    let index = gateway_index(config, gateway)?;
+    Ok(OAuthTarget::from_config(config, index, server)?)
+}
+
+/// Signs in to `server`: opens the system browser on the authorization URL and waits (up to
+/// [`SIGN_IN_TIMEOUT`]) for the redirect; the tokens go to the keychain. Returns the new state.
+#[tauri::command]
+pub async fn oauth_sign_in(
+    app: AppHandle,
+    paths: State<'_, AppPaths>,
+    gateway: Option<String>,
+    server: String,
+) -> Result<ServerSignIn, IpcError> {
+    let config = load(&paths.config).await?;
+    let target = target_of(&config, gateway.as_deref(), &server)?;
+    let pending = oauth::start_login(&target).await?;
+    tracing::info!(server = %server, redirect = pending.redirect_uri(), "sign-in: opening the browser");
+    open_browser(&app, pending.authorization_url())?;
+    pending.complete(SIGN_IN_TIMEOUT).await?;
+    remember_probe(&target.url, Some(true));
+    crate::tray::refresh(&app);
+    Ok(sign_in_of(&target, false).await)
+}
+
+/// Forgets `server`'s tokens (its keychain entry). Returns the new state.
+#[tauri::command]
+pub async fn oauth_sign_out(
+    app: AppHandle,
+    paths: State<'_, AppPaths>,
+    gateway: Option<String>,
+    server: String,
+) -> Result<ServerSignIn, IpcError> {
+    let config = load(&paths.config).await?;
+    let target = target_of(&config, gateway.as_deref(), &server)?;
+    oauth::logout(&target).await?;
+    crate::tray::refresh(&app);
+    Ok(sign_in_of(&target, false).await)
+}
+
+/// Opens `url` with the system's default browser (the shell plugin's opener; on Linux `xdg-open`).
+fn open_browser(app: &AppHandle, url: &str) -> Result<(), IpcError> {
+    use tauri_plugin_shell::ShellExt;
+    // The shell plugin's opener is deprecated in favour of tauri-plugin-opener; the app already ships
+    // the shell plugin, and this is the only place that opens a URL.
+    #[allow(deprecated)]
+    app.shell().open(url, None).map_err(|error| {
+        IpcError::new(
+            "browser_unavailable",
+            format!("could not open the system browser: {error}"),
+        )
+    })
+}
+
+/// One sentence per remote server of `gateway` (default: the first) that needs the user to sign in,
+/// for the home page and the tray. Blocking (keychain, and one probe per server not known yet): call
+/// it off the async runtime, as [`crate::status::Summary::collect`] is.
+pub fn sign_in_attention(config: &Path, gateway: Option<&str>) -> Vec<String> {
+    let Ok(config) = gateway_core::config::load(config) else {
+        return Vec::new();
+    };
+    let Ok(index) = gateway_index(&config, gateway) else {
+        return Vec::new();
+    };
+    let targets = remote_targets(&config, index);
+    if targets.is_empty() {
+        return Vec::new();
+    }
+    tauri::async_runtime::block_on(async {
+        let mut out = Vec::new();
+        for target in &targets {
+            let state = sign_in_of(target, true).await;
+            if state.needs_action() {
+                out.push(attention_line(&state));
+            }
+        }
+        out
+    })
+}
+
+/// "Server linear needs sign-in." / "Server linear: refresh failed (…); sign in again."
+pub fn attention_line(state: &ServerSignIn) -> String {
+    match &state.status {
+        SignInStatus::RefreshFailed { reason } => format!(
+            "Server {}: refresh failed ({reason}); sign in again.",
+            state.server
+        ),
+        _ => format!("Server {} needs sign-in.", state.server),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(status: SignInStatus, asks: Option<bool>) -> ServerSignIn {
+        ServerSignIn {
+            server: "linear".into(),
+            asks_for_sign_in: asks,
+            summary: status.describe(),
+            status,
+        }
+    }
+
+    #[test]
+    fn only_servers_that_ask_or_failed_need_action() {
+        let needed = SignInStatus::SignInNeeded { reason: None };
+        assert!(state(needed.clone(), Some(true)).needs_action());
+        assert!(!state(needed.clone(), Some(false)).needs_action());
+        assert!(!state(needed, None).needs_action());
+        let failed = state(
+            SignInStatus::RefreshFailed {
+                reason: "revoked".into(),
+            },
+            Some(true),
+        );
+        assert!(failed.needs_action());
+        assert_eq!(
+            attention_line(&failed),
+            "Server linear: refresh failed (revoked); sign in again."
+        );
+        let signed_in = SignInStatus::SignedIn {
+            client_id: "c".into(),
+            scopes: vec![],
+            expires_at: None,
+            refreshable: true,
+            issuer: None,
+            account: Some("ana".into()),
+        };
+        assert!(!state(signed_in, Some(true)).needs_action());
+    }
+
+    #[test]
+    fn probe_answers_are_remembered_per_url() {
+        let url = "http://127.0.0.1:9/mcp-probe-cache-test";
+        assert_eq!(cached_probe(url), None);
+        remember_probe(url, Some(true));
+        assert_eq!(cached_probe(url), Some(Some(true)));
+    }
+}
