@@ -677,14 +677,12 @@ fn oauth_settings_are_modelled_kept_by_edits_that_omit_them_and_removable() {
     })
     .expect("add");
     let read = |doc: &ConfigDocument| {
-        let view = doc.view();
-        let remote = view.gateways[0]
+        doc.view().gateways[0]
             .servers
             .iter()
             .find(|s| s.server_name == "remote")
             .expect("remote")
-            .clone();
-        remote
+            .clone()
     };
     let remote = read(&doc);
     let TransportSpec::Http {

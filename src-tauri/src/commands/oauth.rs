@@ -55,9 +55,10 @@ impl ServerSignIn {
 }
 
 /// Probe answers by server URL, with when they were learnt.
-fn probes() -> &'static Mutex<HashMap<String, (Instant, Option<bool>)>> {
-    static PROBES: std::sync::OnceLock<Mutex<HashMap<String, (Instant, Option<bool>)>>> =
-        std::sync::OnceLock::new();
+type ProbeCache = Mutex<HashMap<String, (Instant, Option<bool>)>>;
+
+fn probes() -> &'static ProbeCache {
+    static PROBES: std::sync::OnceLock<ProbeCache> = std::sync::OnceLock::new();
     PROBES.get_or_init(Default::default)
 }
 
