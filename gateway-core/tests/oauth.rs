@@ -3,7 +3,8 @@
 //! `gateway-core`, `gateway-core auth login --no-browser` with the browser step done here (an HTTP GET of
 //! the printed URL, following the redirects to the loopback port), tool calls through the gateway, silent
 //! refresh after expiry (one refresh for many calls in flight), "sign-in needed" after revocation, and
-//! refusals of bad input (a hung token endpoint among them) with nothing stored.
+//! refusals of bad input (a hung token endpoint among them) with nothing stored, and step-up after a 403
+//! `insufficient_scope`.
 //! Tokens must be in the keychain only: every file under HOME and the test folder, and everything the
 //! processes printed, is searched for them.
 //!
@@ -581,4 +582,70 @@ async fn calls_in_flight_when_the_token_expires_share_one_refresh() {
     other.close().await;
     session.close().await;
     assert_eq!(server.stats().await["refresh_rejected"], 0);
+    let mut tokens = before;
+    tokens.extend(after);
+    let home = PathBuf::from(std::env::var("HOME").expect("HOME"));
+    assert_eq!(files_containing(&home, &tokens), Vec::<PathBuf>::new());
+    assert_eq!(files_containing(dir.path(), &tokens), Vec::<PathBuf>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_needing_more_scope_names_it_and_the_next_sign_in_asks_for_the_union() {
+    if !keychain_available("step_up") {
+        return;
+    }
+    let gw = "oauth-test-step-up";
+    let _cleanup = Cleanup(gw);
+    let _ = Keychain::new().delete(&entry(gw));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = start_server(&["--call-scope", "mcp:write"]).await;
+    let config = write_config(dir.path(), gw, &server.url, json!({}));
+    let signed = login(&config).await;
+    assert!(signed.ok, "auth login failed: {}", signed.stderr);
+    let granted = stored(gw).expect("stored")["credentials"]["granted_scopes"].clone();
+    assert_eq!(
+        granted,
+        json!(["mcp:tools"]),
+        "the first sign-in asks for the challenge's scope"
+    );
+
+    // The call needs `mcp:write`: a tool error naming it and saying to sign in again; noted for later.
+    let session = common::connect(&config, common::legacy()).await;
+    let refused = call(&session, "remote", "needs-write").await;
+    assert!(
+        refused.contains("needs scope `mcp:write`")
+            && refused.contains("sign in with `gateway-core auth login remote` or from the app"),
+        "{refused}"
+    );
+    session.close().await;
+    let mut noted = Value::Null;
+    for _ in 0..50 {
+        noted = stored(gw).expect("stored")["step_up_scopes"].clone();
+        if noted != Value::Null && noted != json!([]) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(noted, json!(["mcp:write"]));
+
+    // The next sign-in asks for the union of what was granted and what was missing; then the call works.
+    let again = login_with(&config, |url| async move {
+        let scope = url::Url::parse(&url)
+            .expect("url")
+            .query_pairs()
+            .find(|(k, _)| k == "scope")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let mut asked: Vec<&str> = scope.split(' ').collect();
+        asked.sort_unstable();
+        assert_eq!(asked, ["mcp:tools", "mcp:write"], "{scope}");
+        browse(url).await;
+    })
+    .await;
+    assert!(again.ok, "{}", again.stderr);
+    let session = common::connect(&config, common::legacy()).await;
+    let answer = call(&session, "remote", "with-write").await;
+    assert!(answer.contains("with-write"), "{answer}");
+    session.close().await;
+    assert_eq!(server.stats().await["insufficient_scope"], 1);
 }

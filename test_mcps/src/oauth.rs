@@ -14,6 +14,8 @@
 //!   revoked token gets 401 with a `WWW-Authenticate` challenge naming the resource metadata.
 //! - `--garbage-tokens`: the token endpoint answers 200 with HTML (a client must refuse it);
 //!   `--hang-token-secs N`: it answers nothing for N seconds (a client must give up first).
+//! - `--call-scope S`: `tools/call` needs scope S on top of the token's others (offered in the metadata,
+//!   not asked for by the 401 challenge): without it, 403 `insufficient_scope` naming S (step-up).
 //! - `GET /userinfo` (OpenID Connect, listed as `userinfo_endpoint`): `{sub, preferred_username}` of
 //!   the one pretend user (`--account`) for a valid access token.
 //!
@@ -52,6 +54,8 @@ pub struct Options {
     pub hang_token: Option<Duration>,
     /// The pretend user's name (`preferred_username` at `/userinfo`).
     pub account: String,
+    /// A scope `tools/call` needs (403 `insufficient_scope` without it).
+    pub call_scope: Option<String>,
 }
 
 struct Grant {
@@ -63,6 +67,8 @@ struct Grant {
 
 struct Access {
     expires: Instant,
+    /// The granted scopes, space-separated.
+    scope: String,
 }
 
 #[derive(Default)]
@@ -83,6 +89,7 @@ struct Stats {
     refresh_grants: u64,
     refresh_rejected: u64,
     mcp_unauthorized: u64,
+    insufficient_scope: u64,
 }
 
 /// The shared state of one server.
@@ -173,11 +180,18 @@ pub async fn serve(
     Ok(())
 }
 
+/// The scopes asked for, plus the one `tools/call` needs.
+fn supported_scopes(options: &Options) -> Vec<String> {
+    let mut scopes = options.scopes.clone();
+    scopes.extend(options.call_scope.clone());
+    scopes
+}
+
 async fn resource_metadata(State(server): State<Server>) -> Json<Value> {
     Json(json!({
         "resource": server.resource(),
         "authorization_servers": [server.base],
-        "scopes_supported": server.options.scopes,
+        "scopes_supported": supported_scopes(&server.options),
         "bearer_methods_supported": ["header"],
     }))
 }
@@ -193,7 +207,7 @@ async fn server_metadata(State(server): State<Server>) -> Json<Value> {
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "code_challenge_methods_supported": server.options.pkce_methods,
         "token_endpoint_auth_methods_supported": ["none", "client_secret_post", "client_secret_basic"],
-        "scopes_supported": server.options.scopes,
+        "scopes_supported": supported_scopes(&server.options),
         "userinfo_endpoint": format!("{base}/userinfo"),
     });
     if server.options.dcr {
@@ -406,6 +420,7 @@ async fn token(State(server): State<Server>, headers: HeaderMap, body: Bytes) ->
         access.clone(),
         Access {
             expires: Instant::now() + ttl,
+            scope: scope.clone(),
         },
     );
     store
@@ -492,7 +507,39 @@ async fn require_token(State(server): State<Server>, request: Request, next: Nex
             .is_some_and(|a| a.expires > Instant::now())
     });
     if valid {
-        return next.run(request).await;
+        let Some(needed) = server.options.call_scope.clone() else {
+            return next.run(request).await;
+        };
+        let granted = token
+            .as_ref()
+            .and_then(|t| server.store().access.get(t).map(|a| a.scope.clone()))
+            .unwrap_or_default();
+        if granted.split(' ').any(|s| s == needed) {
+            return next.run(request).await;
+        }
+        let (parts, body) = request.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        };
+        let is_call = serde_json::from_slice::<Value>(&bytes)
+            .ok()
+            .is_some_and(|v| v["method"] == "tools/call");
+        if !is_call {
+            return next
+                .run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await;
+        }
+        server.store().stats.insufficient_scope += 1;
+        let challenge = format!(
+            "Bearer error=\"insufficient_scope\", scope=\"{needed}\", resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\"",
+            server.base
+        );
+        return (
+            StatusCode::FORBIDDEN,
+            [(header::WWW_AUTHENTICATE, challenge)],
+            Json(json!({"error": "insufficient_scope"})),
+        )
+            .into_response();
     }
     server.store().stats.mcp_unauthorized += 1;
     let mut challenge = format!(

@@ -44,6 +44,9 @@ struct Args {
     /// The pretend user `/userinfo` names.
     #[arg(long, default_value = "test-user@example.test")]
     account: String,
+    /// A scope `tools/call` needs on top of the others (403 `insufficient_scope` without it).
+    #[arg(long, value_name = "SCOPE")]
+    call_scope: Option<String>,
 }
 
 #[tokio::main]
@@ -86,6 +89,7 @@ async fn main() -> anyhow::Result<()> {
         garbage_tokens: args.garbage_tokens,
         hang_token: args.hang_token_secs.map(Duration::from_secs),
         account: args.account,
+        call_scope: args.call_scope,
     };
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     println!("listening on http://{}/mcp", listener.local_addr()?);
