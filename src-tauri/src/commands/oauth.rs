@@ -24,6 +24,8 @@ use crate::paths::AppPaths;
 pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
 /// How long a probe's answer ("asks for a sign-in" or not) is trusted.
 pub const PROBE_TTL: Duration = Duration::from_secs(600);
+/// How long one probe may take (the home page and the tray wait for it the first time).
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl From<OAuthError> for IpcError {
     fn from(error: OAuthError) -> Self {
@@ -110,13 +112,18 @@ async fn sign_in_of(target: &OAuthTarget, probe: bool) -> ServerSignIn {
         (SignInStatus::SignedIn { .. } | SignInStatus::RefreshFailed { .. }, _) => Some(true),
         (_, Some(known)) => known,
         (_, None) if probe => {
-            let answer = match oauth::asks_for_sign_in(target).await {
-                Ok(asks) => Some(asks),
-                Err(error) => {
-                    tracing::info!(server = %target.server, %error, "sign-in probe failed");
-                    None
-                }
-            };
+            let answer =
+                match tokio::time::timeout(PROBE_TIMEOUT, oauth::asks_for_sign_in(target)).await {
+                    Ok(Ok(asks)) => Some(asks),
+                    Ok(Err(error)) => {
+                        tracing::info!(server = %target.server, %error, "sign-in probe failed");
+                        None
+                    }
+                    Err(_) => {
+                        tracing::info!(server = %target.server, "sign-in probe timed out");
+                        None
+                    }
+                };
             remember_probe(&target.url, answer);
             answer
         }
