@@ -129,6 +129,7 @@ try {
   await click('#nav-servers');
   await waitText(STATE, /^Sign-in needed/, 20000);
   check('servers page: sign-in needed', true, await textOf(STATE));
+  await driver.sleep(300); // the first screenshot of a fresh window can come out blank otherwise
   await shot('e2e-oauth-before');
 
   // 3. Sign in: the app opens the "browser" (our xdg-open), which completes the authorization at the

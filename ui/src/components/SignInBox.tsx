@@ -8,6 +8,9 @@ import { describeSignIn } from '../logic/signin';
 import { ErrorNotice } from './ErrorNotice';
 import { useAction } from './useAsync';
 
+/** The shared tag colours: green, amber, red (styles.css). */
+const TONE = { 'signed-in': 'on', needed: 'quarantined', failed: 'denied', none: '' } as const;
+
 export function SignInBox({ server, gateway }: { server: string; gateway?: string | null }) {
   const [state, setState] = useState<ServerSignIn | null>(null);
   const [waiting, setWaiting] = useState(false);
@@ -39,7 +42,7 @@ export function SignInBox({ server, gateway }: { server: string; gateway?: strin
   return (
     <div className="signin" data-signin={server} data-state={view?.kind ?? 'loading'}>
       <p>
-        <span className={`tag signin-${view?.kind ?? 'loading'}`} data-testid="signin-state">
+        <span className={`tag ${view ? TONE[view.kind] : ''}`} data-testid="signin-state">
           {view ? view.text : load.busy ? 'Checking sign-in…' : 'Sign-in state unknown'}
         </span>
       </p>
