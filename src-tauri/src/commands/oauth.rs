@@ -308,6 +308,60 @@ mod tests {
         assert!(!state(signed_in, Some(true)).needs_action());
     }
 
+    /// A loopback HTTP server answering every request with `status` (and a Bearer challenge on 401).
+    fn http_server(status: u16) -> String {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut buf = [0u8; 8192];
+                let _ = stream.read(&mut buf);
+                let extra = if status == 401 {
+                    "WWW-Authenticate: Bearer scope=\"read\"\r\n"
+                } else {
+                    "Content-Type: application/json\r\n"
+                };
+                let body = if status == 401 { "" } else { "{}" };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        format!("http://127.0.0.1:{port}/mcp")
+    }
+
+    #[test]
+    fn a_server_asking_for_sign_in_needs_attention_on_the_home_page_and_tray() {
+        let (asks, open) = (http_server(401), http_server(200));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("enkrypt_mcp_config.json");
+        let config = serde_json::json!({
+            "common_mcp_gateway_config": {"enkrypt_guardrails_enabled": true, "enkrypt_guardrails_provider": "local"},
+            "gateways": {"key-0123456789abcdef0123": {"id": "g1", "mcp_config": [
+                {"server_name": "linear", "config": {"url": asks}, "tools": {}},
+                {"server_name": "public", "config": {"url": open}, "tools": {}},
+                {"server_name": "local", "config": {"command": "x"}, "tools": {}}
+            ]}}
+        });
+        std::fs::write(&path, config.to_string()).expect("write");
+        // Without a Secret Service the stored state is unreadable; the probe still decides.
+        let lines = sign_in_attention(&path, None);
+        assert_eq!(lines, ["Server linear needs sign-in."]);
+        let view = gateway_core::config::ConfigDocument::open(&path)
+            .expect("open")
+            .view();
+        let mut summary = crate::status::Summary::from_parts(Some(&view), None, 0, Vec::new());
+        let before = summary.attention.len();
+        summary.add_attention(lines);
+        assert_eq!(summary.attention.len(), before + 1);
+        assert_eq!(summary.mood, crate::status::Mood::Attention);
+        assert!(summary.headline.contains("more)"), "{}", summary.headline);
+    }
+
     #[test]
     fn probe_answers_are_remembered_per_url() {
         let url = "http://127.0.0.1:9/mcp-probe-cache-test";
