@@ -138,6 +138,7 @@ pub fn run() {
             commands::oauth::oauth_statuses,
             commands::oauth::oauth_status,
             commands::oauth::oauth_sign_in,
+            commands::oauth::oauth_sign_in_cancel,
             commands::oauth::oauth_sign_out,
         ])
         .run(context);

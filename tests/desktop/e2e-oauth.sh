@@ -28,6 +28,8 @@ cat >"$fakebin/xdg-open" <<'SH'
 #!/usr/bin/env bash
 url="$1"
 echo "opened ${url%%\?*}" >>"$HOME/e2e-browser.log"
+# A user who closes the tab without signing in: the test creates this file to check "Cancel".
+[ -e "$HOME/e2e-browser-stall" ] && exit 0
 page="$(curl -sS -L --max-time 30 "$url" 2>>"$HOME/e2e-browser.log")"
 case "$page" in *"Signed in"*) echo "redirect page: signed in" >>"$HOME/e2e-browser.log" ;;
   *) echo "redirect page: unexpected" >>"$HOME/e2e-browser.log" ;; esac

@@ -458,6 +458,8 @@ export function installMockBackend(state: MockState = initialState()): MockState
           return mockSignIn(String(args.server), false);
         case 'oauth_sign_in':
           return mockSignIn(String(args.server), true);
+        case 'oauth_sign_in_cancel':
+          return false;
         default:
           throw new Error(`unmocked command ${cmd}`);
       }

@@ -2,9 +2,9 @@
 // tests/desktop/e2e-oauth.sh inside a throwaway HOME and gnome-keyring, with a fake `xdg-open` on PATH
 // that plays the browser against the test authorization server. Steps: a config with oauth-mcp-server
 // as a remote upstream; the Servers page says "Sign-in needed" and the home page lists it under "Needs
-// attention"; click "Sign in" → the app opens the "browser", receives the redirect on its loopback
-// port, stores the tokens in the keychain → "Signed in as ana@example.test, expires …"; the home
-// page no longer lists it; the real gateway-core calls a tool of that server with the stored token; no
+// attention"; a sign-in left unfinished in the browser is cancelled; click "Sign in" → the app opens
+// the "browser", receives the redirect on its loopback port, stores the tokens in the keychain →
+// "Signed in as ana@example.test, expires …"; the home page no longer lists it; the real gateway-core calls a tool of that server with the stored token; no
 // token is in any file under HOME or any log; the AS revokes everything → the gateway's call says to sign
 // in again and the app shows "Refresh failed: …" (Servers page and "Needs attention"); signing in again
 // works; "Sign out" turns the state back to "Sign-in needed".
@@ -131,6 +131,16 @@ try {
   check('servers page: sign-in needed', true, await textOf(STATE));
   await driver.sleep(300); // the first screenshot of a fresh window can come out blank otherwise
   await shot('e2e-oauth-before');
+
+  // 2b. A sign-in left unfinished in the browser (the tab closed): "Cancel" stops waiting, nothing is
+  //     stored, no error is shown, and the state stays "Sign-in needed".
+  writeFileSync(join(HOME, 'e2e-browser-stall'), '');
+  await click(`[aria-label="Sign in to ${SERVER}"]`);
+  await click(`[aria-label="Cancel sign-in to ${SERVER}"]`);
+  await driver.wait(async () => (await driver.findElements(By.css(`[aria-label="Cancel sign-in to ${SERVER}"]`))).length === 0, 10000, 'waiting for the sign-in to stop');
+  const alerts = await driver.findElements(By.css(`[data-signin="${SERVER}"] [role="alert"]`));
+  check('cancel: back to sign-in needed, no error, nothing stored', alerts.length === 0 && /^Sign-in needed/.test(await textOf(STATE)) && storedTokens().length === 0, await textOf(STATE));
+  execFileSync('rm', ['-f', join(HOME, 'e2e-browser-stall')]);
 
   // 3. Sign in: the app opens the "browser" (our xdg-open), which completes the authorization at the
   //    test AS and lands on the app's loopback redirect; the state turns to signed in.

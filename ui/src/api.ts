@@ -96,6 +96,9 @@ export const api = {
   /** Opens the system browser to sign in to `server`; resolves once the app received the redirect. */
   oauthSignIn: (server: string, gateway?: string | null) =>
     call<ServerSignIn>('oauth_sign_in', { server, gateway: gateway ?? null }),
+  /** Stops waiting for the browser step of a sign-in (nothing is stored); true when one was waiting. */
+  oauthSignInCancel: (server: string, gateway?: string | null) =>
+    call<boolean>('oauth_sign_in_cancel', { server, gateway: gateway ?? null }),
   oauthSignOut: (server: string, gateway?: string | null) =>
     call<ServerSignIn>('oauth_sign_out', { server, gateway: gateway ?? null }),
 

@@ -181,8 +181,17 @@ fn target_of(
     Ok(OAuthTarget::from_config(config, index, server)?)
 }
 
+/// Sign-ins waiting for the browser step, by (gateway, server): dropping the sender cancels one.
+type Waiting = Mutex<HashMap<(Option<String>, String), tokio::sync::oneshot::Sender<()>>>;
+
+fn waiting() -> &'static Waiting {
+    static WAITING: std::sync::OnceLock<Waiting> = std::sync::OnceLock::new();
+    WAITING.get_or_init(Default::default)
+}
+
 /// Signs in to `server`: opens the system browser on the authorization URL and waits (up to
-/// [`SIGN_IN_TIMEOUT`]) for the redirect; the tokens go to the keychain. Returns the new state.
+/// [`SIGN_IN_TIMEOUT`], or until [`oauth_sign_in_cancel`]) for the redirect; the tokens go to the
+/// keychain. Returns the new state.
 #[tauri::command]
 pub async fn oauth_sign_in(
     app: AppHandle,
@@ -190,15 +199,58 @@ pub async fn oauth_sign_in(
     gateway: Option<String>,
     server: String,
 ) -> Result<ServerSignIn, IpcError> {
-    let config = load(&paths.config).await?;
-    let target = target_of(&config, gateway.as_deref(), &server)?;
-    let pending = oauth::start_login(&target).await?;
-    tracing::info!(server = %server, redirect = pending.redirect_uri(), "sign-in: opening the browser");
-    open_browser(&app, pending.authorization_url())?;
-    pending.complete(SIGN_IN_TIMEOUT).await?;
+    // Cancellable from the first moment (the UI offers "Cancel" as soon as the button is clicked).
+    let (cancel, cancelled) = tokio::sync::oneshot::channel();
+    let key = (gateway.clone(), server.clone());
+    if let Ok(mut waiting) = waiting().lock() {
+        // A second "Sign in" for the same server replaces (and so cancels) the first.
+        waiting.insert(key.clone(), cancel);
+    }
+    let flow = async {
+        let config = load(&paths.config).await?;
+        let target = target_of(&config, gateway.as_deref(), &server)?;
+        let pending = oauth::start_login(&target).await?;
+        tracing::info!(server = %server, redirect = pending.redirect_uri(), "sign-in: opening the browser");
+        open_browser(&app, pending.authorization_url())?;
+        pending.complete(SIGN_IN_TIMEOUT).await?;
+        Ok::<_, IpcError>(target)
+    };
+    let outcome = tokio::select! {
+        done = flow => Some(done),
+        _ = cancelled => None,
+    };
+    if let Ok(mut waiting) = waiting().lock()
+        && waiting
+            .get(&key)
+            .is_some_and(tokio::sync::oneshot::Sender::is_closed)
+    {
+        waiting.remove(&key);
+    }
+    let Some(done) = outcome else {
+        tracing::info!(server = %server, "sign-in cancelled; nothing stored");
+        return Err(IpcError::new(
+            "oauth_cancelled",
+            "the sign-in was cancelled; nothing was stored",
+        ));
+    };
+    let target = done?;
     remember_probe(&target.url, Some(true));
     crate::tray::refresh(&app);
     Ok(sign_in_of(&target, false).await)
+}
+
+/// Stops waiting for the browser step of `server`'s sign-in (the loopback port closes; nothing is
+/// stored). Returns whether a sign-in was waiting.
+#[tauri::command]
+pub async fn oauth_sign_in_cancel(
+    gateway: Option<String>,
+    server: String,
+) -> Result<bool, IpcError> {
+    let sender = waiting()
+        .lock()
+        .map_err(|_| IpcError::task("sign-in registry poisoned"))?
+        .remove(&(gateway, server));
+    Ok(sender.is_some_and(|s| s.send(()).is_ok()))
 }
 
 /// Forgets `server`'s tokens (its keychain entry). Returns the new state.

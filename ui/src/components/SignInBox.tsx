@@ -14,7 +14,7 @@ const TONE = { 'signed-in': 'on', needed: 'quarantined', failed: 'denied', none:
 export function SignInBox({ server, gateway }: { server: string; gateway?: string | null }) {
   const [state, setState] = useState<ServerSignIn | null>(null);
   const [waiting, setWaiting] = useState(false);
-  const { error, busy, run } = useAction();
+  const { error, setError, busy, run } = useAction();
   const load = useAction();
 
   useEffect(() => {
@@ -33,6 +33,13 @@ export function SignInBox({ server, gateway }: { server: string; gateway?: strin
     setWaiting(false);
     if (s) setState(s);
   };
+  const cancel = async () => {
+    await api.oauthSignInCancel(server, gateway).catch(() => false);
+  };
+  // A cancelled sign-in is what the user asked for, not an error.
+  useEffect(() => {
+    if (error?.code === 'oauth_cancelled') setError(null);
+  }, [error, setError]);
   const signOut = async () => {
     const s = await run(() => api.oauthSignOut(server, gateway));
     if (s) setState(s);
@@ -47,9 +54,14 @@ export function SignInBox({ server, gateway }: { server: string; gateway?: strin
         </span>
       </p>
       {waiting ? (
-        <p className="muted" role="status">
-          Finish signing in in your browser. This page updates when you are done.
-        </p>
+        <div className="row">
+          <p className="muted" role="status">
+            Finish signing in in your browser. This page updates when you are done.
+          </p>
+          <button type="button" onClick={() => void cancel()} aria-label={`Cancel sign-in to ${server}`}>
+            Cancel
+          </button>
+        </div>
       ) : null}
       {view?.offerSignIn ? (
         <div className="actions">
