@@ -286,13 +286,7 @@ fn open_browser(app: &AppHandle, url: &str) -> Result<(), IpcError> {
 /// for the home page and the tray. Blocking (keychain, and one probe per server not known yet): call
 /// it off the async runtime, as [`crate::status::Summary::collect`] is.
 pub fn sign_in_attention(config: &Path, gateway: Option<&str>) -> Vec<String> {
-    let Ok(config) = gateway_core::config::load(config) else {
-        return Vec::new();
-    };
-    let Ok(index) = gateway_index(&config, gateway) else {
-        return Vec::new();
-    };
-    let targets = remote_targets(&config, index);
+    let targets = cached_targets(config, gateway);
     if targets.is_empty() {
         return Vec::new();
     }
@@ -306,6 +300,43 @@ pub fn sign_in_attention(config: &Path, gateway: Option<&str>) -> Vec<String> {
         }
         out
     })
+}
+
+/// The file a target list was read from: path, modification time, gateway.
+type TargetsKey = (
+    std::path::PathBuf,
+    Option<std::time::SystemTime>,
+    Option<String>,
+);
+type TargetCache = Mutex<Option<(TargetsKey, Vec<OAuthTarget>)>>;
+
+/// The remote servers of `gateway` in the config at `config`, loaded again only when the file changed
+/// (the tray asks every few seconds; loading resolves every keychain reference of the file).
+fn cached_targets(config: &Path, gateway: Option<&str>) -> Vec<OAuthTarget> {
+    static CACHE: std::sync::OnceLock<TargetCache> = std::sync::OnceLock::new();
+    let key: TargetsKey = (
+        config.to_path_buf(),
+        std::fs::metadata(config).and_then(|m| m.modified()).ok(),
+        gateway.map(str::to_owned),
+    );
+    let cache = CACHE.get_or_init(Default::default);
+    if let Ok(cached) = cache.lock()
+        && let Some((at, targets)) = cached.as_ref()
+        && *at == key
+    {
+        return targets.clone();
+    }
+    // A file that does not load now (mid-edit, a locked keychain) is read again next time.
+    let Some(targets) = gateway_core::config::load(config).ok().and_then(|loaded| {
+        let index = gateway_index(&loaded, gateway).ok()?;
+        Some(remote_targets(&loaded, index))
+    }) else {
+        return Vec::new();
+    };
+    if let Ok(mut cached) = cache.lock() {
+        *cached = Some((key, targets.clone()));
+    }
+    targets
 }
 
 /// "Server linear needs sign-in." / "Server linear: refresh failed (…); sign in again."
