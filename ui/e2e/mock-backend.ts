@@ -342,6 +342,26 @@ function report(s: MockState, id: string, install: boolean): ChangeReport {
   };
 }
 
+/** A remote server's sign-in as `oauth_status` reports it (the account is made up). */
+export function mockSignIn(server: string, signedIn: boolean) {
+  return signedIn
+    ? {
+        server,
+        asks_for_sign_in: true,
+        status: {
+          state: 'signed_in',
+          client_id: 'client-1',
+          scopes: ['mcp:tools'],
+          expires_at: Math.floor(Date.now() / 1000) + 3600,
+          refreshable: true,
+          issuer: 'https://auth.example.test',
+          account: 'ana@example.test',
+        },
+        summary: 'signed in as ana@example.test',
+      }
+    : { server, asks_for_sign_in: true, status: { state: 'sign_in_needed', reason: null }, summary: 'sign-in needed' };
+}
+
 /** Installs the fake backend; returns its live state for assertions. */
 export function installMockBackend(state: MockState = initialState()): MockState {
   mockIPC(
@@ -433,6 +453,13 @@ export function installMockBackend(state: MockState = initialState()): MockState
         case 'autostart_get':
         case 'autostart_set':
           return Boolean(args.enabled);
+        case 'oauth_status':
+        case 'oauth_sign_out':
+          return mockSignIn(String(args.server), false);
+        case 'oauth_sign_in':
+          return mockSignIn(String(args.server), true);
+        case 'oauth_sign_in_cancel':
+          return false;
         default:
           throw new Error(`unmocked command ${cmd}`);
       }

@@ -17,6 +17,7 @@ import type {
   Pin,
   ProtectionSummary,
   RestoreReport,
+  ServerSignIn,
   TrayAction,
 } from './ipc-types';
 import { toApiError } from './errors';
@@ -88,6 +89,18 @@ export const api = {
     await api.configEdit({ op: 'set_enkrypt_api_key', api_key: keyringRef(ENKRYPT_API_KEY_SECRET) });
     return api.configEdit({ op: 'set_guardrails_provider', provider: 'enkrypt' });
   },
+
+  /** Remote servers' sign-in state (no tokens cross IPC). */
+  oauthStatus: (server: string, gateway?: string | null) =>
+    call<ServerSignIn>('oauth_status', { server, gateway: gateway ?? null }),
+  /** Opens the system browser to sign in to `server`; resolves once the app received the redirect. */
+  oauthSignIn: (server: string, gateway?: string | null) =>
+    call<ServerSignIn>('oauth_sign_in', { server, gateway: gateway ?? null }),
+  /** Stops waiting for the browser step of a sign-in (nothing is stored); true when one was waiting. */
+  oauthSignInCancel: (server: string, gateway?: string | null) =>
+    call<boolean>('oauth_sign_in_cancel', { server, gateway: gateway ?? null }),
+  oauthSignOut: (server: string, gateway?: string | null) =>
+    call<ServerSignIn>('oauth_sign_out', { server, gateway: gateway ?? null }),
 
   toolsList: () => call<Pin[]>('tools_list'),
   toolDecide: (pin: Pin, approve: boolean) =>

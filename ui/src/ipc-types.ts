@@ -198,3 +198,28 @@ export type ProtectionSummary = {
 
 /** src-tauri commands::config::DetectorInfo */
 export type DetectorInfo = { name: string; available: boolean; reason: string | null };
+
+/** gateway_core::oauth::SignInStatus — what the keychain holds for one remote server (never a token). */
+export type SignInStatus =
+  | {
+      state: 'signed_in';
+      client_id: string;
+      scopes: string[];
+      /** Unix seconds. */
+      expires_at: number | null;
+      refreshable: boolean;
+      issuer: string | null;
+      /** Who signed in (display only). */
+      account: string | null;
+    }
+  | { state: 'sign_in_needed'; reason: string | null }
+  | { state: 'refresh_failed'; reason: string };
+
+/** src-tauri commands::oauth::ServerSignIn */
+export type ServerSignIn = {
+  server: string;
+  /** The server answered an unauthenticated request with 401/403 (null: unknown, e.g. offline). */
+  asks_for_sign_in: boolean | null;
+  status: SignInStatus;
+  summary: string;
+};

@@ -64,7 +64,9 @@ pub async fn run(command: AuthCommand, path: PathBuf) -> ExitCode {
                 }
                 match status {
                     SignInStatus::SignedIn { .. } => ExitCode::SUCCESS,
-                    SignInStatus::SignInNeeded { .. } => ExitCode::from(3),
+                    SignInStatus::SignInNeeded { .. } | SignInStatus::RefreshFailed { .. } => {
+                        ExitCode::from(3)
+                    }
                 }
             }
             Err(error) => {

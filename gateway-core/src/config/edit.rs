@@ -34,8 +34,8 @@ mod apply;
 mod spec;
 
 pub use spec::{
-    DEFAULT_BLOCK, DeniedToolSpec, GatewayRef, GuardrailPolicySpec, GuardrailSide, ServerSpec,
-    TransportSpec,
+    DEFAULT_BLOCK, DeniedToolSpec, GatewayRef, GuardrailPolicySpec, GuardrailSide, OAuthSpec,
+    ServerSpec, TransportSpec,
 };
 
 const COMMON: &str = "common_mcp_gateway_config";

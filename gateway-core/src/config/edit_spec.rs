@@ -47,7 +47,80 @@ pub enum TransportSpec {
         /// Extra request headers; values may be `${keyring:NAME}` or `${env:NAME}` references.
         #[serde(default)]
         headers: BTreeMap<String, String>,
+        /// How the gateway signs in to it (`config.oauth`). `None`: leave the file's as it is; an empty
+        /// spec removes it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        oauth: Option<OAuthSpec>,
     },
+}
+
+/// `config.oauth` of a remote server: how the gateway signs in to it with OAuth 2.1. Every key is
+/// optional (none: dynamic client registration and the scopes the server asks for). Tokens are never
+/// here: they live in the OS keychain.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct OAuthSpec {
+    /// A client id registered with the authorization server out of band.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Its secret, for a confidential client: a `${keyring:NAME}` reference, not the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// Scopes to ask for; empty: what the server asks for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    /// An `https://` client ID metadata document URL (SEP-991).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_metadata_url: Option<String>,
+}
+
+impl OAuthSpec {
+    /// Nothing set.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+
+    /// The `oauth` object of the file, keeping keys this spec does not model.
+    fn write_into(&self, existing: Option<&Value>) -> Value {
+        let mut obj = match existing {
+            Some(Value::Object(m)) => m.clone(),
+            _ => Map::new(),
+        };
+        let mut put = |key: &str, value: Option<Value>| match value {
+            Some(v) => set_key(&mut obj, key, v),
+            None => {
+                obj.shift_remove(key);
+            }
+        };
+        put("client_id", self.client_id.clone().map(Value::String));
+        put(
+            "client_secret",
+            self.client_secret.clone().map(Value::String),
+        );
+        put(
+            "scopes",
+            (!self.scopes.is_empty()).then(|| strings(&self.scopes)),
+        );
+        put(
+            "client_metadata_url",
+            self.client_metadata_url.clone().map(Value::String),
+        );
+        Value::Object(obj)
+    }
+
+    fn read(v: Option<&Value>) -> Option<Self> {
+        let obj = v?.as_object()?;
+        Some(Self {
+            client_id: str_of(obj.get("client_id")),
+            client_secret: str_of(obj.get("client_secret")),
+            scopes: obj
+                .get("scopes")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned))
+                .map(Iterator::collect)
+                .unwrap_or_default(),
+            client_metadata_url: str_of(obj.get("client_metadata_url")),
+        })
+    }
 }
 
 /// One `denied_tools` entry: a glob on the upstream tool name, with an optional reason.
@@ -288,7 +361,7 @@ fn transport_value(
     };
     match transport {
         TransportSpec::Stdio { command, args, env } => {
-            for key in ["url", "headers", "transport"] {
+            for key in ["url", "headers", "oauth", "transport"] {
                 obj.shift_remove(key);
             }
             if declared(&obj, "type").is_some_and(|t| t != "stdio") {
@@ -303,7 +376,11 @@ fn transport_value(
                 set_key(&mut obj, "env", merged);
             }
         }
-        TransportSpec::Http { url, headers } => {
+        TransportSpec::Http {
+            url,
+            headers,
+            oauth,
+        } => {
             for key in ["command", "args", "env"] {
                 obj.shift_remove(key);
             }
@@ -321,6 +398,16 @@ fn transport_value(
             if fresh || !headers.is_empty() || obj.contains_key("headers") {
                 let merged = merge_string_map(obj.get("headers"), headers);
                 set_key(&mut obj, "headers", merged);
+            }
+            match oauth {
+                None => {}
+                Some(spec) if spec.is_empty() => {
+                    obj.shift_remove("oauth");
+                }
+                Some(spec) => {
+                    let value = spec.write_into(obj.get("oauth"));
+                    set_key(&mut obj, "oauth", value);
+                }
             }
         }
     }
@@ -390,6 +477,7 @@ fn read_transport(v: Option<&Value>) -> TransportSpec {
         TransportSpec::Http {
             url: str_of(get("url")).unwrap_or_default(),
             headers: string_map(get("headers")),
+            oauth: OAuthSpec::read(get("oauth")),
         }
     } else {
         let args = get("args")

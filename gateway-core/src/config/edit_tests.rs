@@ -173,6 +173,7 @@ fn switching_a_server_from_stdio_to_http_replaces_only_the_transport_keys() {
             "Bearer ${keyring:echo}".to_owned(),
         )]
         .into(),
+        oauth: None,
     };
     doc.apply(ConfigEdit::UpdateServer {
         gateway: None,
@@ -282,6 +283,7 @@ fn adding_to_a_v2_file_selects_the_gateway_by_config_or_gateway_id() {
         transport: TransportSpec::Http {
             url: "https://mcp.example.com/mcp".into(),
             headers: Default::default(),
+            oauth: None,
         },
         tools: Default::default(),
         denied_tools: vec![DeniedToolSpec {
@@ -449,6 +451,7 @@ fn an_edit_that_makes_the_config_invalid_is_not_saved() {
     spec.transport = TransportSpec::Http {
         url: "ftp://example.com".into(),
         headers: Default::default(),
+        oauth: None,
     };
     doc.apply(ConfigEdit::AddServer {
         gateway: None,
@@ -650,4 +653,95 @@ fn fail_open_and_timeouts_are_set_in_place_and_shown_in_the_view() {
         doc.view().upstream_timeout_seconds,
         view.upstream_timeout_seconds
     );
+}
+
+#[test]
+fn oauth_settings_are_modelled_kept_by_edits_that_omit_them_and_removable() {
+    let f = fixture(V1);
+    let mut doc = open(&f);
+    let oauth = OAuthSpec {
+        client_id: Some("cid".into()),
+        client_secret: Some("${keyring:remote_secret}".into()),
+        scopes: vec!["read".into(), "write".into()],
+        client_metadata_url: None,
+    };
+    let mut spec = stdio("remote", "x");
+    spec.transport = TransportSpec::Http {
+        url: "https://mcp.example.com/mcp".into(),
+        headers: Default::default(),
+        oauth: Some(oauth.clone()),
+    };
+    doc.apply(ConfigEdit::AddServer {
+        gateway: None,
+        server: spec,
+    })
+    .expect("add");
+    let read = |doc: &ConfigDocument| {
+        doc.view().gateways[0]
+            .servers
+            .iter()
+            .find(|s| s.server_name == "remote")
+            .expect("remote")
+            .clone()
+    };
+    let remote = read(&doc);
+    let TransportSpec::Http {
+        oauth: read_back, ..
+    } = &remote.transport
+    else {
+        panic!("http")
+    };
+    assert_eq!(read_back.as_ref(), Some(&oauth));
+
+    // An edit that does not carry `oauth` (an older UI) keeps it.
+    let mut edited = remote.clone();
+    if let TransportSpec::Http { url, oauth, .. } = &mut edited.transport {
+        *url = "https://mcp.example.com/v2".into();
+        *oauth = None;
+    }
+    doc.apply(ConfigEdit::UpdateServer {
+        gateway: None,
+        server_name: "remote".into(),
+        server: edited.clone(),
+    })
+    .expect("update");
+    let TransportSpec::Http {
+        url, oauth: kept, ..
+    } = read(&doc).transport
+    else {
+        panic!("http")
+    };
+    assert_eq!(url, "https://mcp.example.com/v2");
+    assert_eq!(kept.as_ref(), Some(&oauth));
+
+    // Changing one key keeps the rest; an empty spec removes `oauth`.
+    if let TransportSpec::Http { oauth: o, .. } = &mut edited.transport {
+        *o = Some(OAuthSpec {
+            scopes: vec!["read".into()],
+            ..oauth.clone()
+        });
+    }
+    doc.apply(ConfigEdit::UpdateServer {
+        gateway: None,
+        server_name: "remote".into(),
+        server: edited.clone(),
+    })
+    .expect("update scopes");
+    let TransportSpec::Http { oauth: changed, .. } = read(&doc).transport else {
+        panic!("http")
+    };
+    assert_eq!(changed.map(|o| o.scopes), Some(vec!["read".to_owned()]));
+    if let TransportSpec::Http { oauth: o, .. } = &mut edited.transport {
+        *o = Some(OAuthSpec::default());
+    }
+    doc.apply(ConfigEdit::UpdateServer {
+        gateway: None,
+        server_name: "remote".into(),
+        server: edited,
+    })
+    .expect("remove oauth");
+    let TransportSpec::Http { oauth: gone, .. } = read(&doc).transport else {
+        panic!("http")
+    };
+    assert_eq!(gone, None);
 }

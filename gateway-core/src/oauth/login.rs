@@ -24,6 +24,10 @@ use crate::secrets::Keychain;
 pub const CLIENT_NAME: &str = "Enkrypt Secure MCP Gateway";
 /// How long a probe or a discovery request may take.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long the token exchange may take before the sign-in is refused (nothing is stored then).
+pub const TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long the (display-only) userinfo request may take.
+const USERINFO_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A sign-in waiting for the browser step.
 pub struct PendingLogin {
@@ -37,6 +41,7 @@ pub struct PendingLogin {
     registered: bool,
     metadata: rmcp::transport::auth::AuthorizationMetadata,
     keychain: Keychain,
+    token_timeout: Duration,
 }
 
 impl std::fmt::Debug for PendingLogin {
@@ -172,7 +177,19 @@ pub async fn start_login_with(
         registered,
         metadata,
         keychain,
+        token_timeout: TOKEN_TIMEOUT,
     })
+}
+
+/// Whether `target` asks for a sign-in: its unauthenticated MCP request answers 401/403 (`Ok(true)`) or
+/// goes through (`Ok(false)`). One probe, no discovery, nothing stored.
+pub async fn asks_for_sign_in(target: &OAuthTarget) -> Result<bool, OAuthError> {
+    match probe(target).await {
+        Ok(Some(_)) => Ok(true),
+        Ok(None) => Ok(false),
+        Err(OAuthError::NotProtected { .. }) => Ok(false),
+        Err(other) => Err(other),
+    }
 }
 
 impl PendingLogin {
@@ -186,13 +203,29 @@ impl PendingLogin {
         &self.session.redirect_uri
     }
 
+    /// How long the token exchange may take ([`TOKEN_TIMEOUT`] unless set).
+    pub fn set_token_timeout(&mut self, timeout: Duration) {
+        self.token_timeout = timeout;
+    }
+
     /// Waits up to `timeout` for the redirect, exchanges the code and stores the tokens in the keychain.
     pub async fn complete(self, timeout: Duration) -> Result<SignInStatus, OAuthError> {
         let callback = self.loopback.wait(&self.state, timeout).await?;
-        let exchanged = self
-            .session
-            .handle_callback_with_issuer(&callback.code, &self.state, callback.issuer.as_deref())
-            .await;
+        let exchanged = tokio::time::timeout(
+            self.token_timeout,
+            self.session.handle_callback_with_issuer(
+                &callback.code,
+                &self.state,
+                callback.issuer.as_deref(),
+            ),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            Err(AuthError::InternalError(format!(
+                "the token endpoint did not answer within {}s",
+                self.token_timeout.as_secs()
+            )))
+        });
         if let Err(error) = exchanged {
             callback
                 .reply(false, "Sign-in failed: the authorization server did not issue tokens. See the terminal or the app.")
@@ -212,7 +245,8 @@ impl PendingLogin {
                 return Err(OAuthError::TokenExchange("no tokens were returned".into()));
             }
         };
-        let saved = SavedLogin::new(
+        let account = account_of(&self.metadata, &credentials).await;
+        let mut saved = SavedLogin::new(
             &self.target.url,
             credentials.client_id.clone(),
             self.client_secret,
@@ -222,6 +256,7 @@ impl PendingLogin {
             self.metadata,
             credentials,
         );
+        saved.account = account;
         let keychain = self.keychain.clone();
         let entry = self.target.settings.keychain_entry.clone();
         let server = self.target.server.clone();
@@ -360,4 +395,89 @@ fn supports_metadata_documents(metadata: &rmcp::transport::auth::AuthorizationMe
         .get("client_id_metadata_document_supported")
         .and_then(serde_json::Value::as_bool)
         .unwrap_or(false)
+}
+
+/// Who signed in, for display only: the `id_token`'s claims (not verified: nothing is decided on them),
+/// else the authorization server's userinfo endpoint when it has one. `None` when neither says.
+async fn account_of(
+    metadata: &rmcp::transport::auth::AuthorizationMetadata,
+    credentials: &rmcp::transport::auth::StoredCredentials,
+) -> Option<String> {
+    use oauth2::TokenResponse;
+    let token = credentials.token_response.as_ref()?;
+    if let Some(claims) = token
+        .extra_fields()
+        .0
+        .get("id_token")
+        .and_then(serde_json::Value::as_str)
+        .and_then(jwt_claims)
+        && let Some(name) = display_name(&claims)
+    {
+        return Some(name);
+    }
+    let endpoint = metadata
+        .additional_fields
+        .get("userinfo_endpoint")
+        .and_then(serde_json::Value::as_str)?;
+    let http = reqwest::Client::builder()
+        .timeout(USERINFO_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .ok()?;
+    let response = http
+        .get(endpoint)
+        .bearer_auth(token.access_token().secret())
+        .header(http::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .ok()?;
+    if !response.status().is_success() {
+        tracing::debug!(
+            status = response.status().as_u16(),
+            "userinfo refused; account unknown"
+        );
+        return None;
+    }
+    let claims: serde_json::Value = response.json().await.ok()?;
+    display_name(&claims)
+}
+
+/// The payload of a JWT (`header.payload.signature`), decoded, unverified.
+fn jwt_claims(jwt: &str) -> Option<serde_json::Value> {
+    use base64::Engine as _;
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The most readable identity among OpenID Connect's standard claims, at most 200 characters.
+fn display_name(claims: &serde_json::Value) -> Option<String> {
+    ["preferred_username", "email", "name", "sub"]
+        .iter()
+        .filter_map(|k| claims.get(k).and_then(serde_json::Value::as_str))
+        .map(str::trim)
+        .find(|v| !v.is_empty())
+        .map(|v| v.chars().take(200).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_token_claims_name_the_account() {
+        use base64::Engine as _;
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(br#"{"sub":"u-1","email":"ana@example.test"}"#);
+        let claims = jwt_claims(&format!("e30.{payload}.sig")).expect("claims");
+        assert_eq!(display_name(&claims).as_deref(), Some("ana@example.test"));
+        assert_eq!(
+            display_name(&serde_json::json!({"sub": "u-1", "preferred_username": " "})).as_deref(),
+            Some("u-1")
+        );
+        assert_eq!(display_name(&serde_json::json!({})), None);
+        assert!(jwt_claims("not a jwt").is_none());
+    }
 }

@@ -25,7 +25,7 @@ pub use connect::{
     sign_in_challenge,
 };
 pub use error::OAuthError;
-pub use login::{CLIENT_NAME, PendingLogin, start_login, start_login_with};
+pub use login::{CLIENT_NAME, PendingLogin, asks_for_sign_in, start_login, start_login_with};
 
 use crate::config::{GatewayConfig, OAuthSettings, UpstreamTransport};
 use crate::secret::Sensitive;
@@ -134,16 +134,20 @@ pub fn select_gateway(
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum SignInStatus {
     /// Tokens are stored. `expires_at` is Unix seconds (when the server said); an expired access token
-    /// with a refresh token is renewed silently on the next call.
+    /// with a refresh token is renewed silently on the next call. `account` is who signed in (display
+    /// only: the `id_token`'s or the userinfo endpoint's `preferred_username`, `email`, `name` or `sub`).
     SignedIn {
         client_id: String,
         scopes: Vec<String>,
         expires_at: Option<u64>,
         refreshable: bool,
         issuer: Option<String>,
+        account: Option<String>,
     },
-    /// No usable tokens: never signed in, signed out, or the refresh token was rejected (`reason`).
+    /// No usable tokens: never signed in, signed out, or the tokens expired without a refresh token.
     SignInNeeded { reason: Option<String> },
+    /// The authorization server refused to renew the tokens (revoked, expired): sign in again.
+    RefreshFailed { reason: String },
 }
 
 impl SignInStatus {
@@ -152,8 +156,11 @@ impl SignInStatus {
             return Self::SignInNeeded { reason: None };
         };
         if saved.credentials.token_response.is_none() {
-            return Self::SignInNeeded {
-                reason: saved.refresh_error.clone(),
+            return match &saved.refresh_error {
+                Some(reason) => Self::RefreshFailed {
+                    reason: reason.clone(),
+                },
+                None => Self::SignInNeeded { reason: None },
             };
         }
         let expires_at = saved.expires_at();
@@ -169,16 +176,23 @@ impl SignInStatus {
             expires_at,
             refreshable,
             issuer: saved.credentials.issuer.clone(),
+            account: saved.account.clone(),
         }
     }
 
-    /// One line for people: "signed in (expires in 55 min)", "sign-in needed: …".
+    /// Whether calls to the server can go through without a person signing in.
+    pub fn is_signed_in(&self) -> bool {
+        matches!(self, Self::SignedIn { .. })
+    }
+
+    /// One line for people: "signed in as ana@example.com (expires in 55 min)", "sign-in needed: …".
     pub fn describe(&self) -> String {
         match self {
             Self::SignedIn {
                 expires_at,
                 refreshable,
                 scopes,
+                account,
                 ..
             } => {
                 let now = store::now_secs();
@@ -197,10 +211,14 @@ impl SignInStatus {
                 } else {
                     format!("; scopes: {}", scopes.join(" "))
                 };
-                format!("signed in ({expiry}, {refresh}{scopes})")
+                let who = account
+                    .as_deref()
+                    .map_or(String::new(), |a| format!(" as {a}"));
+                format!("signed in{who} ({expiry}, {refresh}{scopes})")
             }
             Self::SignInNeeded { reason: None } => "sign-in needed".to_owned(),
             Self::SignInNeeded { reason: Some(r) } => format!("sign-in needed: {r}"),
+            Self::RefreshFailed { reason } => format!("refresh failed: {reason}; sign in again"),
         }
     }
 }

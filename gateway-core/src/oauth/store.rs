@@ -49,6 +49,9 @@ pub(crate) struct SavedLogin {
     /// Scopes a call was refused for (403 `insufficient_scope`): the next sign-in asks for them too.
     #[serde(default)]
     pub step_up_scopes: Vec<String>,
+    /// Who signed in, for display only (from the `id_token`'s claims or the userinfo endpoint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 impl std::fmt::Debug for SavedLogin {
@@ -87,6 +90,7 @@ impl SavedLogin {
             signed_in_at: now_secs(),
             refresh_error: None,
             step_up_scopes: Vec::new(),
+            account: None,
         }
     }
 

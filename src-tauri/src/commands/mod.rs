@@ -3,12 +3,14 @@
 //! error mapped to [`crate::error::IpcError`]. No business rules live here.
 //!
 //! One file per page: [`config`] (servers, guardrails), [`clients`], [`secrets`], [`tools`]
-//! (quarantine), [`logs`] (live audit tail over a Channel), [`app`] (first run, paths, autostart).
+//! (quarantine), [`logs`] (live audit tail over a Channel), [`app`] (first run, paths, autostart),
+//! [`oauth`] (sign-in to remote servers).
 
 pub mod app;
 pub mod clients;
 pub mod config;
 pub mod logs;
+pub mod oauth;
 pub mod secrets;
 pub mod tools;
 

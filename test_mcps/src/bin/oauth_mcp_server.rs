@@ -38,6 +38,15 @@ struct Args {
     /// The token endpoint answers 200 with HTML instead of tokens.
     #[arg(long)]
     garbage_tokens: bool,
+    /// The token endpoint waits this many seconds before answering.
+    #[arg(long, value_name = "SECS")]
+    hang_token_secs: Option<u64>,
+    /// The pretend user `/userinfo` names.
+    #[arg(long, default_value = "test-user@example.test")]
+    account: String,
+    /// A scope `tools/call` needs on top of the others (403 `insufficient_scope` without it).
+    #[arg(long, value_name = "SCOPE")]
+    call_scope: Option<String>,
 }
 
 #[tokio::main]
@@ -78,6 +87,9 @@ async fn main() -> anyhow::Result<()> {
         client,
         scopes: args.scopes.into_iter().filter(|s| !s.is_empty()).collect(),
         garbage_tokens: args.garbage_tokens,
+        hang_token: args.hang_token_secs.map(Duration::from_secs),
+        account: args.account,
+        call_scope: args.call_scope,
     };
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     println!("listening on http://{}/mcp", listener.local_addr()?);

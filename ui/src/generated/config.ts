@@ -458,6 +458,22 @@ export type OAuthConfig = {
   client_metadata_url?: string | null;
 };
 
+/**
+ * `config.oauth` of a remote server: how the gateway signs in to it with OAuth 2.1. Every key is
+ * optional (none: dynamic client registration and the scopes the server asks for). Tokens are never
+ * here: they live in the OS keychain.
+ */
+export type OAuthSpec = {
+  /** A client id registered with the authorization server out of band. */
+  client_id?: string | null;
+  /** Its secret, for a confidential client: a `${keyring:NAME}` reference, not the value. */
+  client_secret?: string | null;
+  /** Scopes to ask for; empty: what the server asks for. */
+  scopes?: string[];
+  /** An `https://` client ID metadata document URL (SEP-991). */
+  client_metadata_url?: string | null;
+};
+
 /** One 2.x project. */
 export type ProjectV2 = {
   project_name?: string | null;
@@ -579,4 +595,9 @@ export type TransportSpec =
     url: string;
     /** Extra request headers; values may be `${keyring:NAME}` or `${env:NAME}` references. */
     headers?: { [key: string]: string };
+    /**
+     * How the gateway signs in to it (`config.oauth`). `None`: leave the file's as it is; an empty
+     * spec removes it.
+     */
+    oauth?: OAuthSpec | null;
   };

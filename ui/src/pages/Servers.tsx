@@ -7,6 +7,7 @@ import type { CheckReport } from '../ipc-types';
 import { describeTransport, emptyForm, formFromSpec } from '../logic/servers';
 import { keyringName, maskValue, suggestSecretName, type SecretField } from '../logic/secrets';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { SignInBox } from '../components/SignInBox';
 import { useAction } from '../components/useAsync';
 import { ServerFormView } from './ServerForm';
 
@@ -62,6 +63,7 @@ function ServerRow({ spec, onChanged, onEdit }: { spec: ServerSpec; onChanged: P
           )}
         </div>
       </div>
+      {spec.transport.type === 'http' ? <SignInBox server={spec.server_name} /> : null}
       {fields.length > 0 ? (
         <table className="values">
           <caption>{spec.transport.type === 'stdio' ? 'Environment variables' : 'Request headers'}</caption>

@@ -399,7 +399,11 @@ fn store_secrets(plans: &[ClientPlan], store: &dyn SecretStore) -> Result<(), Im
 fn transport_spec(transport: FoundTransport) -> TransportSpec {
     match transport {
         FoundTransport::Stdio { command, args, env } => TransportSpec::Stdio { command, args, env },
-        FoundTransport::Http { url, headers } => TransportSpec::Http { url, headers },
+        FoundTransport::Http { url, headers } => TransportSpec::Http {
+            url,
+            headers,
+            oauth: None,
+        },
     }
 }
 
