@@ -7,7 +7,7 @@ import { api } from '../api';
 import type { ProtectionSummary } from '../ipc-types';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useAction } from '../components/useAsync';
-import { addEvent, appProtected, appSentence, blockSentence, checksSentence, emptyToday, serverChecked, startOfToday, type Today } from '../logic/home';
+import { addEvent, appProtected, appSentence, blockSentence, checksSentence, emptyToday, errorsSentence, serverChecked, startOfToday, type Today } from '../logic/home';
 
 type Props = { gateway: string | null; onGo: (page: 'clients' | 'guardrails' | 'log') => void };
 
@@ -75,8 +75,9 @@ export function HomePage({ gateway, onGo }: Props) {
         <div className="card stat">
           <span className="big" id="home-blocks">{today.blocks}</span> blocked today
         </div>
-        <div className="card stat">
+        <div className="card stat" title="Guardrail checks that could not run and calls a server failed. A tool's own error answer is not counted.">
           <span className="big" id="home-errors">{today.errors}</span> errors today
+          <span className="muted small">checks that could not run, failed server calls</span>
         </div>
       </div>
       <div className="card" id="home-latest-block">
@@ -100,9 +101,9 @@ export function HomePage({ gateway, onGo }: Props) {
               <li key={i}>{a}</li>
             ))}
             {today.errors > 0 ? (
-              <li>
-                {today.errors} error(s) today, e.g. {today.latestError?.message ?? 'see the live log'}
-                {today.latestError?.server ? ` (${today.latestError.server})` : ''}.
+              <li id="home-errors-detail">
+                {errorsSentence(today)} today; the latest: {today.latestError?.message ?? 'see the live log'}
+                {today.latestError?.server ? ` (${[today.latestError.server, today.latestError.tool].filter(Boolean).join('/')})` : ''}.
               </li>
             ) : null}
           </ul>
