@@ -18,11 +18,15 @@ export function HomePage({ gateway, onGo }: Props) {
   const [today, setToday] = useState<Today>(emptyToday);
   const { error, run } = useAction();
   const since = useRef(startOfToday());
+  const reloadSoon = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const load = useCallback(async () => {
     const s = await run(() => api.protectionStatus(gateway));
     if (s) setSummary(s);
   }, [run, gateway]);
+
+  const loadRef = useRef(load);
+  loadRef.current = load;
 
   useEffect(() => {
     void load();
@@ -40,7 +44,13 @@ export function HomePage({ gateway, onGo }: Props) {
     setToday(emptyToday());
     void api
       .logsFollow({ since: since.current }, 5000, (m) => {
-        if (m.kind === 'event') setToday((t) => addEvent(t, m.event, since.current));
+        if (m.kind !== 'event') return;
+        setToday((t) => addEvent(t, m.event, since.current));
+        // A block or an error (a quarantined tool, a name collision) may change what needs attention.
+        if (m.event.event === 'block' || m.event.event === 'error') {
+          if (reloadSoon.current) clearTimeout(reloadSoon.current);
+          reloadSoon.current = setTimeout(() => void loadRef.current(), 300);
+        }
       })
       .then((f) => {
         if (cancelled) void f.stop().catch(() => {});
@@ -49,6 +59,7 @@ export function HomePage({ gateway, onGo }: Props) {
       .catch(() => {});
     return () => {
       cancelled = true;
+      if (reloadSoon.current) clearTimeout(reloadSoon.current);
       if (stop) void stop().catch(() => {});
     };
   }, []);
