@@ -135,25 +135,25 @@ mod tests {
 
     #[test]
     fn the_choice_survives_a_restart_and_sits_next_to_the_config() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("test setup");
         let config = dir.path().join("enkrypt_mcp_config.json");
         let chosen = ChosenGateway::load_for(&config);
         assert_eq!(chosen.get(), None);
-        chosen.set(Some("second".into())).unwrap();
+        chosen.set(Some("second".into())).expect("test setup");
         assert!(dir.path().join(FILE_NAME).is_file());
         assert_eq!(
             ChosenGateway::load_for(&config).get(),
             Some("second".into())
         );
-        chosen.set(None).unwrap();
+        chosen.set(None).expect("test setup");
         assert_eq!(ChosenGateway::load_for(&config).get(), None);
     }
 
     #[test]
     fn an_unreadable_file_gives_the_defaults() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("test setup");
         let path = dir.path().join(FILE_NAME);
-        std::fs::write(&path, b"{not json").unwrap();
+        std::fs::write(&path, b"{not json").expect("test setup");
         assert_eq!(load(&path), AppSettings::default());
     }
 }

@@ -349,12 +349,26 @@ impl Summary {
                 self.quarantined
             ));
         }
+        // One line per set of servers, so two copies of one server read as one finding.
+        let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
         for c in &self.collisions {
-            out.push(format!(
-                "Tool {} is offered by more than one server ({}): check that each is one you trust.",
-                c.tool,
-                c.servers.join(", ")
-            ));
+            let servers = c.servers.join(", ");
+            match groups.iter_mut().find(|(s, _)| *s == servers) {
+                Some((_, tools)) => tools.push(&c.tool),
+                None => groups.push((servers, vec![&c.tool])),
+            }
+        }
+        for (servers, tools) in groups {
+            out.push(match tools.as_slice() {
+                [tool] => format!(
+                    "Tool {tool} is offered by more than one server ({servers}): check that each is one you trust."
+                ),
+                _ => format!(
+                    "{} tools are offered by more than one server ({servers}): {}; check that each server is one you trust.",
+                    tools.len(),
+                    tools.join(", ")
+                ),
+            });
         }
         for c in &self.clients {
             let s = &c.status;

@@ -252,5 +252,26 @@ fn tools_offered_by_several_servers_need_attention_and_never_read_as_protected()
             .any(|a| a.starts_with("Tool echo is offered by more than one server (only)")),
         "{:?}",
         s.attention
+    ); // Many same-named tools of the same servers read as one finding.
+    let many = s.with_collisions(vec![
+        NameCollision {
+            tool: "add".into(),
+            servers: vec!["only".into()],
+        },
+        NameCollision {
+            tool: "echo".into(),
+            servers: vec!["only".into()],
+        },
+    ]);
+    let lines: Vec<&String> = many
+        .attention
+        .iter()
+        .filter(|a| a.contains("offered by more than one server"))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            "2 tools are offered by more than one server (only): add, echo; check that each server is one you trust."
+        ]
     );
 }
