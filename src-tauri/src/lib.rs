@@ -7,17 +7,22 @@
 //! It never proxies MCP traffic and holds no gateway logic: every rule lives in the `gateway-core`
 //! library, and the bundled `gateway-core` binary ([`sidecar`]) does what must be done by the binary
 //! itself (client installs, `check-config`). Tour:
-//! - [`paths`]: which config, which sidecar, which audit log.
-//! - [`commands`]: the thin `#[tauri::command]`s, one file per UI page.
+//! - [`paths`]: which config, which sidecar, which audit log; [`settings`]: the app's own settings
+//!   (the chosen gateway), persisted next to the config.
+//! - [`commands`]: the thin `#[tauri::command]`s, one file per UI page; [`actions`]: what the window and
+//!   the tray both do (config edits, client changes by the sidecar, toggles), used by both.
 //! - [`tray`]: icon + menu (non-fatal when there is no tray host); [`status`]: what it shows.
 //! - [`autostart`]: "Start at login" per OS; [`updater`]: update checks, off unless a release enables them.
 //! - [`error`]: the `{code, message}` error every command returns.
 
+pub mod actions;
 pub mod autostart;
 pub mod commands;
 pub mod error;
 pub mod paths;
+pub mod settings;
 pub mod sidecar;
+pub mod signin;
 pub mod status;
 pub mod tray;
 pub mod updater;
@@ -83,9 +88,9 @@ pub fn run() {
     };
     let result = builder
         .plugin(tauri_plugin_shell::init())
-        .manage(paths)
+        .manage(paths.clone())
         .manage(commands::logs::LogTail::default())
-        .manage(status::ChosenGateway::default())
+        .manage(settings::ChosenGateway::load_for(&paths.config))
         .setup(move |app| {
             #[cfg(feature = "updater")]
             if check_updates {
@@ -126,6 +131,7 @@ pub fn run() {
             commands::clients::client_restore,
             commands::clients::protection_status,
             commands::clients::gateway_choose,
+            commands::clients::gateway_chosen,
             commands::config::guardrail_detectors,
             commands::secrets::secrets_list,
             commands::secrets::secret_set,

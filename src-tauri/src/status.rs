@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use gateway_core::audit::AuditEvent;
+use gateway_core::audit::{AuditEvent, AuditFilter, EventKind};
 use gateway_core::clients::import::record::{self, Record, sha256_hex};
 use gateway_core::clients::{self, ClientStatus, Context};
 use gateway_core::config::detectors::unavailable_reason;
@@ -92,6 +92,58 @@ pub struct ClientProtection {
     pub changed_since_import: bool,
 }
 
+/// A tool name offered by several servers (gateway-core's `tool_name_collision` audit note): a tool
+/// could shadow another, and the one a client reaches may not be the one it meant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NameCollision {
+    pub tool: String,
+    /// The servers the gateway reported it for (each server that offered the name after another did).
+    pub servers: Vec<String>,
+}
+
+/// The audit detector of that note.
+pub const TOOL_NAME_COLLISION: &str = "tool_name_collision";
+
+/// How far back the collision notes count (a gateway writes them again at each tool discovery).
+const COLLISIONS_WITHIN: time::Duration = time::Duration::days(1);
+
+/// The collision notes of `gateway_id` in the audit log at `audit_log` within the last day, for the
+/// servers in `servers` (a removed server no longer counts).
+pub fn name_collisions(
+    audit_log: &Path,
+    gateway_id: &str,
+    servers: &[String],
+) -> Vec<NameCollision> {
+    let filter = AuditFilter {
+        events: vec![EventKind::Error],
+        gateway_id: Some(gateway_id.to_owned()),
+        since: Some(time::OffsetDateTime::now_utc() - COLLISIONS_WITHIN),
+        ..AuditFilter::default()
+    };
+    let events = gateway_core::audit::read_recent(audit_log, &filter, 5000).unwrap_or_default();
+    let mut out: Vec<NameCollision> = Vec::new();
+    for e in events
+        .iter()
+        .filter(|e| e.detectors.iter().any(|d| d == TOOL_NAME_COLLISION))
+    {
+        let (Some(server), Some(tool)) = (&e.server, &e.tool) else {
+            continue;
+        };
+        if !servers.contains(server) {
+            continue;
+        }
+        match out.iter_mut().find(|c| &c.tool == tool) {
+            Some(c) if !c.servers.contains(server) => c.servers.push(server.clone()),
+            Some(_) => {}
+            None => out.push(NameCollision {
+                tool: tool.clone(),
+                servers: vec![server.clone()],
+            }),
+        }
+    }
+    out
+}
+
 /// A snapshot for the tray and the home page.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -107,6 +159,8 @@ pub struct Summary {
     pub servers: Vec<ServerChecks>,
     /// Tools in quarantine.
     pub quarantined: usize,
+    /// Tool names the gateway found offered by more than one server of this gateway in the last day.
+    pub collisions: Vec<NameCollision>,
     /// Every supported client.
     pub clients: Vec<ClientProtection>,
     /// One sentence per thing that needs the user (empty: all good).
@@ -142,14 +196,19 @@ fn import_state(config: &Path, status: &ClientStatus) -> (Option<PathBuf>, bool)
     (Some(newest), changed)
 }
 
-/// Every client's status as `gateway-core client status` judges it (its path is the binary entries
-/// launch; a key already in the keychain is expected as a `${keyring:…}` reference).
-pub fn client_statuses(config: &Path, sidecar: &Path) -> Vec<ClientProtection> {
+/// Every client's status as `gateway-core client status` judges it against the key of `gateway` (the
+/// config's first when `None`; its path is the binary entries launch; a key already in the keychain is
+/// expected as a `${keyring:…}` reference).
+pub fn client_statuses(
+    config: &Path,
+    sidecar: &Path,
+    gateway: Option<&str>,
+) -> Vec<ClientProtection> {
     let Ok(mut ctx) = Context::without_key(config) else {
         return Vec::new();
     };
     ctx.gateway_binary = std::fs::canonicalize(sidecar).unwrap_or(sidecar.to_path_buf());
-    if let Ok((key, id)) = clients::entry::gateway_key(config, None) {
+    if let Ok((key, id)) = clients::entry::gateway_key(config, gateway) {
         ctx.key_delivery = clients::key::current_delivery(&Keychain::new(), &id, &key);
         ctx.gateway_key = Some(key);
     }
@@ -184,19 +243,33 @@ impl Summary {
     pub fn collect(config: &Path, sidecar: &Path, gateway: Option<&str>) -> Self {
         let view = ConfigDocument::open(config).ok().map(|d| d.view());
         let clients = if view.is_some() {
-            client_statuses(config, sidecar)
+            client_statuses(config, sidecar, gateway)
         } else {
             Vec::new()
         };
-        let mut summary = Self::from_parts(view.as_ref(), gateway, quarantined(config), clients);
+        let summary = Self::from_parts(view.as_ref(), gateway, quarantined(config), clients);
+        let collisions = match &summary.gateway_id {
+            Some(id) => {
+                let names: Vec<String> = summary.servers.iter().map(|s| s.name.clone()).collect();
+                name_collisions(&crate::paths::audit_log_of(config), id, &names)
+            }
+            None => Vec::new(),
+        };
+        let mut summary = summary.with_collisions(collisions);
         if view.is_some() {
             let id = summary.gateway_id.clone();
-            summary.add_attention(crate::commands::oauth::sign_in_attention(
-                config,
-                id.as_deref(),
-            ));
+            summary.add_attention(crate::signin::sign_in_attention(config, id.as_deref()));
         }
         summary
+    }
+
+    /// The snapshot with `collisions` taken into account (attention, mood, headline).
+    pub fn with_collisions(mut self, collisions: Vec<NameCollision>) -> Self {
+        self.collisions = collisions;
+        self.attention = self.attention_list();
+        self.mood = self.compute_mood();
+        self.headline = self.compute_headline();
+        self
     }
 
     /// Adds `items` (e.g. servers that need a sign-in) to what needs attention, and recomputes the mood
@@ -250,6 +323,7 @@ impl Summary {
             }),
             servers,
             quarantined,
+            collisions: Vec::new(),
             clients,
             attention: Vec::new(),
             mood: Mood::Attention,
@@ -290,6 +364,27 @@ impl Summary {
                 "{} tool(s) wait for review in quarantine.",
                 self.quarantined
             ));
+        }
+        // One line per set of servers, so two copies of one server read as one finding.
+        let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+        for c in &self.collisions {
+            let servers = c.servers.join(", ");
+            match groups.iter_mut().find(|(s, _)| *s == servers) {
+                Some((_, tools)) => tools.push(&c.tool),
+                None => groups.push((servers, vec![&c.tool])),
+            }
+        }
+        for (servers, tools) in groups {
+            out.push(match tools.as_slice() {
+                [tool] => format!(
+                    "Tool {tool} is offered by more than one server ({servers}): check that each is one you trust."
+                ),
+                _ => format!(
+                    "{} tools are offered by more than one server ({servers}): {}; check that each server is one you trust.",
+                    tools.len(),
+                    tools.join(", ")
+                ),
+            });
         }
         for c in &self.clients {
             let s = &c.status;
@@ -375,15 +470,3 @@ pub fn block_label(event: &AuditEvent) -> String {
 #[cfg(test)]
 #[path = "status_tests.rs"]
 mod tests;
-
-/// The gateway the user picked in the window (the tray and the home page describe it); `None`: the
-/// config's first.
-#[derive(Debug, Default)]
-pub struct ChosenGateway(pub std::sync::Mutex<Option<String>>);
-
-impl ChosenGateway {
-    /// The current choice.
-    pub fn get(&self) -> Option<String> {
-        self.0.lock().ok().and_then(|g| g.clone())
-    }
-}

@@ -197,3 +197,81 @@ fn block_label_names_place_and_detectors() {
         "Latest block: echo/echo (injection_attack) at 10:11:12"
     );
 }
+
+#[test]
+fn tools_offered_by_several_servers_need_attention_and_never_read_as_protected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("enkrypt_mcp_config.json");
+    let log = dir.path().join("audit.jsonl");
+    let text = CONFIG.replace(
+        r#""enkrypt_guardrails_provider": "local""#,
+        &format!(
+            r#""enkrypt_guardrails_provider": "local", "enkrypt_audit_log_path": {}"#,
+            serde_json::to_string(&log).expect("path")
+        ),
+    );
+    std::fs::write(&config, text).expect("write");
+    let note = |server: &str, tool: &str, gateway: &str| {
+        let e = AuditEvent::new(EventKind::Error, gateway)
+            .with_server(server)
+            .with_tool(tool)
+            .with_detectors([TOOL_NAME_COLLISION])
+            .with_message("tool name also offered by another server");
+        serde_json::to_string(&e).expect("event")
+    };
+    let old = {
+        let mut e: serde_json::Value =
+            serde_json::from_str(&note("only", "stale", "g2")).expect("json");
+        e["ts"] = "2000-01-01T00:00:00.000Z".into();
+        e.to_string()
+    };
+    let lines = [
+        note("only", "echo", "g2"),
+        note("only", "echo", "g2"),
+        note("gone", "echo", "g2"),
+        note("checked", "add", "g1"),
+        old,
+    ];
+    std::fs::write(&log, lines.join("\n") + "\n").expect("log");
+
+    let found = name_collisions(&log, "g2", &["only".to_owned()]);
+    assert_eq!(
+        found,
+        vec![NameCollision {
+            tool: "echo".into(),
+            servers: vec!["only".into()]
+        }]
+    );
+    // g2 alone is fully checked; the collision alone keeps it from reading as protected.
+    let s = Summary::collect(&config, Path::new("/nonexistent/gateway-core"), Some("g2"));
+    assert_eq!(s.collisions, found);
+    assert_eq!(s.mood, Mood::Attention, "{:?}", s.attention);
+    assert!(
+        s.attention
+            .iter()
+            .any(|a| a.starts_with("Tool echo is offered by more than one server (only)")),
+        "{:?}",
+        s.attention
+    ); // Many same-named tools of the same servers read as one finding.
+    let many = s.with_collisions(vec![
+        NameCollision {
+            tool: "add".into(),
+            servers: vec!["only".into()],
+        },
+        NameCollision {
+            tool: "echo".into(),
+            servers: vec!["only".into()],
+        },
+    ]);
+    let lines: Vec<&String> = many
+        .attention
+        .iter()
+        .filter(|a| a.contains("offered by more than one server"))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            "2 tools are offered by more than one server (only): add, echo; check that each server is one you trust."
+        ]
+    );
+}

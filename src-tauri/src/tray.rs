@@ -2,8 +2,8 @@
 //! latest block) and the everyday actions (toggle guardrails, open the window, add the gateway to Claude
 //! Desktop or Cursor, start at login, quit).
 //!
-//! This module never touches a file: toggles go through the same command functions the UI uses
-//! ([`crate::commands`]), which call gateway-core. Creating the tray may fail (no tray host, the
+//! This module never touches a file: toggles go through [`crate::actions`], which the window's commands
+//! use too, and which call gateway-core. It re-reads its state on [`actions::STATE_CHANGED_EVENT`]. Creating the tray may fail (no tray host, the
 //! appindicator library missing: that one panics inside `TrayIconBuilder::build`); the app then runs
 //! without it and closing the window quits instead of hiding.
 
@@ -11,18 +11,18 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use gateway_core::audit::{AuditFilter, EventKind};
-use gateway_core::config::ConfigEdit;
 use gateway_core::platform::tray::TrayIconStyle;
 use serde::Serialize;
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
-use tauri::{AppHandle, Emitter, Manager, Wry};
+use tauri::{AppHandle, Emitter, Listener, Manager, Wry};
 
-use crate::commands::{self, TRAY_ACTION_EVENT};
+use crate::actions::{self, TRAY_ACTION_EVENT};
 use crate::error::IpcError;
 use crate::paths::AppPaths;
-use crate::status::{ChosenGateway, Mood, Summary, block_label};
+use crate::settings::ChosenGateway;
+use crate::status::{Mood, Summary, block_label};
 
 /// How often the tray re-reads the config and pins to notice edits made elsewhere.
 const REFRESH_EVERY: Duration = Duration::from_secs(5);
@@ -194,6 +194,8 @@ pub fn install(app: &AppHandle) -> bool {
         *slot = Some(handles);
     }
     refresh(app);
+    let handle = app.clone();
+    app.listen_any(actions::STATE_CHANGED_EVENT, move |_| refresh(&handle));
     spawn_watchers(app.clone());
     true
 }
@@ -206,8 +208,9 @@ pub fn refresh(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let paths = app.state::<AppPaths>().inner().clone();
-        let chosen = app.state::<ChosenGateway>().get();
+        let handle = app.clone();
         let Ok(summary) = tauri::async_runtime::spawn_blocking(move || {
+            let chosen = handle.state::<ChosenGateway>().resolve(&paths.config, None);
             Summary::collect(&paths.config, &paths.sidecar, chosen.as_deref())
         })
         .await
@@ -325,17 +328,15 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
         "autostart" => {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {
-                let enabled = commands::app::autostart_get().await.unwrap_or(false);
-                let result = commands::app::autostart_set(app.clone(), !enabled)
-                    .await
-                    .map(|on| {
-                        if on {
-                            "Starts at login"
-                        } else {
-                            "Does not start at login"
-                        }
-                        .to_owned()
-                    });
+                let enabled = actions::autostart_enabled().await.unwrap_or(false);
+                let result = actions::set_autostart(&app, !enabled).await.map(|on| {
+                    if on {
+                        "Starts at login"
+                    } else {
+                        "Does not start at login"
+                    }
+                    .to_owned()
+                });
                 report(&app, "autostart", result);
             });
         }
@@ -345,14 +346,13 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
                 let client = client.to_owned();
                 tauri::async_runtime::spawn(async move {
                     let paths = app.state::<AppPaths>().inner().clone();
-                    let gateway = app.state::<ChosenGateway>().get();
-                    let result =
-                        commands::clients::change(&app, &paths, "install", &client, gateway)
-                            .await
-                            .map(|report| {
-                                let name = report["client_name"].as_str().unwrap_or("the client");
-                                format!("Added the gateway to {name}. Restart {name} to use it.")
-                            });
+                    // `None`: the chosen gateway (actions resolves it).
+                    let result = actions::change_client(&app, &paths, "install", &client, None)
+                        .await
+                        .map(|report| {
+                            let name = report["client_name"].as_str().unwrap_or("the client");
+                            format!("Added the gateway to {name}. Restart {name} to use it.")
+                        });
                     report(&app, "install", result);
                     show_window(&app);
                 });
@@ -362,19 +362,7 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
 }
 
 async fn toggle_guardrails(app: &AppHandle) -> Result<String, IpcError> {
-    let config = app.state::<AppPaths>().config.clone();
-    let enabled = crate::error::blocking(move || {
-        let current = gateway_core::config::ConfigDocument::open(&config)
-            .map(|d| d.view().guardrails_enabled)
-            .unwrap_or(false);
-        commands::config::apply_edit(
-            &config,
-            ConfigEdit::SetGuardrailsEnabled { enabled: !current },
-        )
-        .map(|view| view.guardrails_enabled)
-    })
-    .await?;
-    commands::config::announce_change(app);
+    let enabled = actions::toggle_guardrails(app).await?;
     Ok(if enabled {
         "Guardrails are on"
     } else {

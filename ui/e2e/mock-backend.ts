@@ -36,6 +36,10 @@ export type MockState = {
   failures: Record<string, IpcErrorBody>;
   /** Servers each client runs directly (what an import would move), by client id. */
   direct: Record<string, ServerSpec[]>;
+  /** The gateway the app settings hold (as src-tauri settings::ChosenGateway). */
+  chosen: string | null;
+  /** Whether the autostart entry exists. */
+  autostart: boolean;
 };
 
 export function echoServer(): ServerSpec {
@@ -104,7 +108,21 @@ export function initialState(): MockState {
       ],
       cursor: [stdioServer('notes', '/usr/local/bin/notes-mcp', [])],
     },
+    chosen: null,
+    autostart: false,
   };
+}
+
+/** `explicit`, else the stored choice when the config still has it, else null (the first). */
+function resolveGateway(s: MockState, explicit: unknown): string | null {
+  if (typeof explicit === 'string') return explicit;
+  return s.chosen && s.view.gateways.some((g) => g.id === s.chosen) ? s.chosen : null;
+}
+
+function gatewayOf(s: MockState, ref: { id?: string | null } | null | undefined) {
+  const gw = ref?.id ? s.view.gateways.find((g) => g.id === ref.id) : s.view.gateways[0];
+  if (!gw) fail(ref?.id ? 'gateway_not_found' : 'no_gateway', ref?.id ? `no gateway ${ref.id}` : 'no gateway');
+  return gw;
 }
 
 const PROTECTED = ['injection_attack', 'pii', 'secrets'];
@@ -157,6 +175,7 @@ function summary(s: MockState, gateway: string | null): ProtectionSummary {
     gateways: s.view.gateways.map((g) => g.id),
     servers,
     quarantined: q,
+    collisions: [],
     clients,
     attention,
     mood,
@@ -256,25 +275,26 @@ export function event(partial: Partial<AuditEvent>): AuditEvent {
   };
 }
 
-const servers = (s: MockState) => s.view.gateways[0]?.servers ?? [];
+const servers = (s: MockState, ref?: { id?: string | null } | null) =>
+  (ref?.id ? s.view.gateways.find((g) => g.id === ref.id) : s.view.gateways[0])?.servers ?? [];
 
 function fail(code: string, message: string): never {
   throw { code, message } satisfies IpcErrorBody;
 }
 
 function applyEdit(s: MockState, edit: ConfigEdit): ConfigView {
-  const gw = s.view.gateways[0];
-  if (!gw) fail('no_gateway', 'no gateway');
+  const ref = 'gateway' in edit ? edit.gateway : null;
+  const gw = gatewayOf(s, ref);
   switch (edit.op) {
     case 'set_guardrails_enabled':
       s.view = { ...s.view, guardrails_enabled: edit.enabled };
       break;
     case 'add_server':
-      if (servers(s).some((x) => x.server_name === edit.server.server_name)) fail('duplicate_server', 'duplicate');
+      if (servers(s, ref).some((x) => x.server_name === edit.server.server_name)) fail('duplicate_server', 'duplicate');
       gw.servers = [...gw.servers, edit.server];
       break;
     case 'update_server':
-      if (!servers(s).some((x) => x.server_name === edit.server_name)) fail('server_not_found', 'missing');
+      if (!servers(s, ref).some((x) => x.server_name === edit.server_name)) fail('server_not_found', 'missing');
       // As gateway-core: a policy left out (null) stays as it was.
       gw.servers = gw.servers.map((x) =>
         x.server_name === edit.server_name
@@ -402,15 +422,21 @@ export function installMockBackend(state: MockState = initialState()): MockState
         case 'config_check':
           return { valid: true, output: `${state.info.config_path}: valid (1 gateway(s), ${servers(state).length} server(s), 0 warning(s))\n` };
         case 'clients_status':
-          return structuredClone(summary(state, null).clients);
+          return structuredClone(summary(state, resolveGateway(state, args.gateway)).clients);
         case 'protection_status':
-          return summary(state, (args.gateway as string | null) ?? null);
-        case 'gateway_choose':
-          return null;
+          return summary(state, resolveGateway(state, args.gateway));
+        case 'gateway_chosen':
+          return resolveGateway(state, null);
+        case 'gateway_choose': {
+          const id = (args.gateway as string | null) ?? null;
+          if (id && !state.view.gateways.some((g) => g.id === id)) fail('gateway_not_found', `the config has no gateway ${id}`);
+          state.chosen = id;
+          return resolveGateway(state, null);
+        }
         case 'guardrail_detectors':
           return detectors(String(args.provider));
         case 'client_import':
-          return importClients(state, (args.client as string | null) ?? null, Boolean(args.dryRun), (args.gateway as string | null) ?? null);
+          return importClients(state, (args.client as string | null) ?? null, Boolean(args.dryRun), resolveGateway(state, args.gateway));
         case 'client_restore':
           return restoreClient(state, String(args.client), Boolean(args.removeServers));
         case 'client_install':
@@ -451,8 +477,10 @@ export function installMockBackend(state: MockState = initialState()): MockState
           if (args.id === state.tailId) state.channel = null;
           return null;
         case 'autostart_get':
+          return state.autostart;
         case 'autostart_set':
-          return Boolean(args.enabled);
+          state.autostart = Boolean(args.enabled);
+          return state.autostart;
         case 'oauth_status':
         case 'oauth_sign_out':
           return mockSignIn(String(args.server), false);

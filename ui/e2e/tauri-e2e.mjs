@@ -5,7 +5,10 @@
 // guardrails and an input policy; then runs the real gateway-core exactly as Claude Desktop would (the
 // command, args and env of its rewritten file): the imported servers' tools are listed, an injection is
 // blocked by the default checks, and the block shows on the home page and in the live log within 1 s.
-// Finally Undo puts the Claude Desktop file back byte for byte.
+// Then Undo puts the Claude Desktop file back byte for byte; a second gateway is added to the config and
+// chosen (saved by the app; Servers, an import, an install and client status use it); the Settings page
+// turns "Start at login" on and off (the autostart file appears and goes); and a second launch of the app
+// brings the hidden window forward and exits (single instance).
 import { execSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -283,6 +286,19 @@ try {
   timings.home_block_on_screen_ms = Date.now() - homeSent;
   check('the block shows on the home page within 1 s', timings.home_block_on_screen_ms <= 1000, `${timings.home_block_on_screen_ms} ms after sending the call`);
   await waitText('#home-blocks', /^[1-9]\d*$/);
+  // The gateway noted that the imported servers offer same-named tools (tool_name_collision): the home
+  // page must not say "Protected" while that stands (and quarantined tools would count the same way).
+  const auditLines = () => readFileSync(join(HOME, '.enkrypt', 'logs', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const notes = () => auditLines().filter((e) => (e.detectors ?? []).includes('tool_name_collision'));
+  // The notes come from the gateway's tool review, which may finish after the first listing.
+  await driver.wait(() => notes().length > 0, 15000, 'tool_name_collision notes').catch(() => {});
+  const collisionNotes = notes();
+  const quarantines = auditLines().filter((e) => e.event === 'block' && e.side === 'discovery');
+  console.log(`audit: ${collisionNotes.length} tool_name_collision note(s) (${[...new Set(collisionNotes.map((e) => `${e.server}/${e.tool}`))].join(', ')}), ${quarantines.length} quarantine(s)`);
+  await waitText('#home-attention', /offered by more than one server/, 3000).catch(() => {});
+  const mood = await (await $('#home-mood')).getAttribute('data-mood');
+  check('tools offered by several servers need attention: the home page does not say Protected', collisionNotes.length > 0 && mood === 'attention', `${collisionNotes.length} notes, mood ${mood}`);
+  check('errors today leaves out the discovery notes', (await textOf('#home-errors')) === '0', await textOf('#home-errors'));
   await shot('e2e-home-block');
 
   await click('#nav-log');
@@ -336,6 +352,85 @@ try {
   check('Undo kept the imported servers (as asked)', ['notes', 'weather'].every((n) => servers().some((s) => s.server_name === n)));
   await shot('e2e-undo');
 
+  // 7c. A multi-gateway config: every gateway can be chosen, the choice is an app setting (saved by the
+  //     app, not the webview), and the Servers page, an import, an install and client status use it.
+  const SECOND = 'e2e-second';
+  const withSecond = config();
+  withSecond.gateways['e2e-second-gateway-key-0123456789abcdef0123456789'] = {
+    id: SECOND,
+    mcp_config: [
+      {
+        server_name: 'second_echo',
+        description: 'only in the second gateway',
+        config: { command: UPSTREAM, args: ['--name', 'second_echo'] },
+        input_guardrails_policy: { enabled: true, block: ['injection_attack', 'pii', 'secrets'] },
+        output_guardrails_policy: { enabled: true, block: ['injection_attack', 'pii', 'secrets'] },
+      },
+    ],
+  };
+  writeFileSync(CONFIG, `${JSON.stringify(withSecond, null, 2)}\n`);
+  await driver.navigate().refresh();
+  const picker = await $('#gateway-select');
+  await picker.findElement(By.css(`option[value="${SECOND}"]`)).click();
+  const SETTINGS_FILE = join(HOME, '.enkrypt', 'enkrypt_desktop_settings.json');
+  await driver.wait(() => existsSync(SETTINGS_FILE) && JSON.parse(readFileSync(SETTINGS_FILE, 'utf8')).gateway === SECOND, 5000, 'settings file');
+  check('choosing a gateway is saved by the app (enkrypt_desktop_settings.json)', JSON.parse(readFileSync(SETTINGS_FILE, 'utf8')).gateway === SECOND);
+  // A new window (the webview reloaded) reads the choice back from the app.
+  await driver.executeScript('localStorage.clear()');
+  await driver.navigate().refresh();
+  await driver.wait(async () => (await (await $('#gateway-select')).getAttribute('value')) === SECOND, 5000, 'chosen gateway after reload');
+  check('the chosen gateway survives a reload of the window', true);
+  await click('#nav-servers');
+  await waitText('#servers-gateway', new RegExp(SECOND));
+  await waitText('#server-list', /second_echo/);
+  const serverListText = await textOf('#server-list');
+  check('the Servers page shows the chosen gateway’s servers only', !/\bnotes\b/.test(serverListText), serverListText.slice(0, 200));
+  await click('[aria-label="Remove second_echo"]');
+  await (await driver.wait(until.elementLocated(By.xpath('//button[contains(., "Yes, remove second_echo")]')), 5000)).click();
+  const gatewayById = (id) => Object.values(config().gateways).find((g) => g.id === id);
+  await driver.wait(async () => gatewayById(SECOND).mcp_config.length === 0, 5000, 'second_echo removed');
+  check('an edit on the Servers page changes the chosen gateway only', gatewayById(SECOND).mcp_config.length === 0 && servers().some((x) => x.server_name === 'notes'));
+  // Claude Desktop runs notes and weather directly again (Undo above): import them into the chosen gateway.
+  await click('#nav-clients');
+  await waitText('#clients-gateway', new RegExp(SECOND));
+  await click('#import-claude-desktop');
+  await waitText('#report-claude-desktop', /now go through the gateway/, 20000);
+  const secondNames = gatewayById(SECOND).mcp_config.map((x) => x.server_name);
+  check('an import goes into the chosen gateway', ['notes', 'weather'].every((n) => secondNames.includes(n)), secondNames.join(', '));
+  const claudeEntry = Object.values(JSON.parse(readFileSync(CLAUDE_FILE, 'utf8')).mcpServers)[0];
+  check(
+    'the imported client launches the gateway with the chosen gateway’s key',
+    /gateway-key\.e2e-second\./.test(JSON.stringify(claudeEntry.env ?? {})),
+    JSON.stringify(claudeEntry.env ?? {}).replace(/[0-9a-f]{20,}/gi, '…'),
+  );
+  // Cursor holds the first gateway's entry: judged against the chosen gateway it needs an update.
+  const install = await $('#install-cursor');
+  await driver.wait(async () => /Update Cursor/.test(await install.getText()) && (await install.isEnabled()), 10000, 'Cursor stale against the chosen gateway');
+  await install.click();
+  await driver.wait(() => /gateway-key\.e2e-second\./.test(readFileSync(CURSOR_FILE, 'utf8')), 10000, 'cursor entry');
+  check('an install uses the chosen gateway’s key', /gateway-key\.e2e-second\./.test(readFileSync(CURSOR_FILE, 'utf8')));
+  await driver.wait(async () => !(await (await $('#install-cursor')).isEnabled()), 10000, 'cursor up to date');
+  check('client status compares against the chosen gateway (Cursor up to date after the install)', true);
+  await shot('e2e-two-gateways');
+
+  // 7d. Settings page (no tray needed): "Start at login" reflects and changes the real autostart file.
+  await click('#nav-settings');
+  const autostartDir = join(CONFIG_HOME, 'autostart');
+  const entries = () => (existsSync(autostartDir) ? readdirSync(autostartDir).filter((n) => n.endsWith('.desktop')) : []);
+  const toggle = await $('#autostart-toggle');
+  await driver.wait(async () => (await toggle.isEnabled()), 5000, 'autostart state read');
+  check('"Start at login" is off and no autostart file exists', !(await toggle.isSelected()) && entries().length === 0, entries().join(', '));
+  await toggle.click();
+  await driver.wait(() => entries().length === 1, 5000, 'autostart file');
+  await driver.wait(async () => toggle.isSelected(), 5000, 'toggle on');
+  const desktopFile = readFileSync(join(autostartDir, entries()[0]), 'utf8');
+  check('turning it on writes ~/.config/autostart/*.desktop starting this app hidden', /^Exec=.*enkrypt-desktop.* --hidden$/m.test(desktopFile), desktopFile.split('\n').find((l) => l.startsWith('Exec=')));
+  await shot('e2e-settings');
+  await toggle.click();
+  await driver.wait(() => entries().length === 0, 5000, 'autostart file removed');
+  await driver.wait(async () => !(await toggle.isSelected()), 5000, 'toggle off');
+  check('turning it off removes the file and the toggle says so', entries().length === 0);
+
   // 8. The tray exists (under Xvfb: appindicator's XEmbed fallback) and closing the window hides it.
   const info = await driver.executeAsyncScript(
     'const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke("app_info").then(done, (e) => done({ error: e }));',
@@ -348,6 +443,30 @@ try {
     'const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke("app_info").then(() => done(true), () => done(false));',
   );
   check('closing the window hides it to the tray and the app keeps running', closed === 'IsViewable -> IsUnMapped' && stillThere === true, closed);
+
+  // 8b. Single instance: opening the app again (as the launcher does) brings the hidden window forward,
+  //     and the second process exits.
+  const mapState = () => {
+    try {
+      return /Map State:\s*(\w+)/.exec(execSync('xwininfo -name "Enkrypt Secure MCP Gateway"', { encoding: 'utf8' }))?.[1] ?? 'none';
+    } catch {
+      return 'none';
+    }
+  };
+  const second = spawn(process.env.APP_BIN, [], { env: process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let secondLog = '';
+  second.stderr.on('data', (d) => (secondLog += d));
+  const secondExit = await Promise.race([
+    new Promise((resolve) => second.on('exit', (code) => resolve(code))),
+    new Promise((r) => setTimeout(() => r('still running'), 15000)),
+  ]);
+  if (second.exitCode === null) second.kill();
+  const shownAgain = await driver.wait(() => mapState() === 'IsViewable', 5000).then(() => true, () => false);
+  check('a second launch exits and the running app shows its window', secondExit === 0 && shownAgain, `exit ${secondExit}, map state ${mapState()}${secondExit === 0 ? '' : `, ${secondLog.slice(-300)}`}`);
+  const stillOne = await driver.executeAsyncScript(
+    'const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke("app_info").then(() => done(true), () => done(false));',
+  );
+  check('the first instance keeps running', stillOne === true);
 } catch (e) {
   failed++;
   console.error(`FAIL e2e aborted: ${e instanceof Error ? e.stack : e}`);
@@ -361,11 +480,27 @@ try {
 // 9. Without a tray (ENKRYPT_NO_TRAY, the same path as a failed tray creation) the app still starts, and
 //    closing its window quits it instead of stranding a hidden window.
 try {
+  // One instance at a time (single instance): wait until the driven app has gone, or this launch would
+  // only hand over to it and exit.
+  const windowGone = () => {
+    try {
+      return !execSync('xwininfo -root -tree', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('"Enkrypt Secure MCP Gateway"');
+    } catch {
+      return false; // a window went away while xwininfo walked the tree: look again
+    }
+  };
+  for (let i = 0; i < 100 && !windowGone(); i++) await new Promise((r) => setTimeout(r, 100));
   const app = spawn(process.env.APP_BIN, [], { env: { ...process.env, ENKRYPT_NO_TRAY: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   app.stderr.on('data', (d) => (log += d));
   const exited = new Promise((resolve) => app.on('exit', (code) => resolve(code)));
-  const hasWindow = () => execSync('xwininfo -root -tree', { encoding: 'utf8' }).includes('"Enkrypt Secure MCP Gateway"');
+  const hasWindow = () => {
+    try {
+      return execSync('xwininfo -root -tree', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('"Enkrypt Secure MCP Gateway"');
+    } catch {
+      return false;
+    }
+  };
   const deadline = Date.now() + 15000;
   // The previous app may still be closing its window: wait for this one's start-up line first.
   while (!/tray=false/.test(log) && Date.now() < deadline && app.exitCode === null) await new Promise((r) => setTimeout(r, 100));

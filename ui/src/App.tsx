@@ -13,8 +13,7 @@ import { ClientsPage } from './pages/Clients';
 import { LiveLogPage } from './pages/LiveLog';
 import { SecretsPage } from './pages/Secrets';
 import { HomePage } from './pages/Home';
-
-const GATEWAY_KEY = 'enkrypt.gateway';
+import { SettingsPage } from './pages/Settings';
 
 export const PAGES = [
   { id: 'home', label: 'Home' },
@@ -23,6 +22,7 @@ export const PAGES = [
   { id: 'clients', label: 'Apps' },
   { id: 'log', label: 'Live log' },
   { id: 'secrets', label: 'Secrets' },
+  { id: 'settings', label: 'Settings' },
 ] as const;
 export type PageId = (typeof PAGES)[number]['id'];
 
@@ -31,8 +31,9 @@ export function App() {
   const [view, setView] = useState<ConfigView | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [page, setPage] = useState<PageId>('home');
-  // The gateway the pages, client installs/imports and the tray work on (multi-gateway configs).
-  const [gateway, setGateway] = useState<string | null>(() => localStorage.getItem(GATEWAY_KEY));
+  // The gateway the pages, client installs/imports, client status and the tray work on (multi-gateway
+  // configs). The app settings hold it (src-tauri settings.rs); this is the window's copy.
+  const [gateway, setGateway] = useState<string | null>(null);
   const [toast, setToast] = useState<TrayAction | null>(null);
   // Decided once, at the first look: setup stays on screen until its last step, even though the config
   // exists (and config-changed fires) after its first step.
@@ -45,6 +46,7 @@ export function App() {
       setInSetup((current) => current ?? (!i.config_exists || new URLSearchParams(location.search).has('setup')));
       if (i.config_exists) {
         setView(await api.configView());
+        setGateway(await api.gatewayChosen());
         setError(null);
       }
     } catch (raw) {
@@ -68,12 +70,13 @@ export function App() {
 
   const gatewayIds = view?.gateways.map((g) => g.id) ?? [];
   const chosen = gateway && gatewayIds.includes(gateway) ? gateway : (gatewayIds[0] ?? null);
-  useEffect(() => {
-    if (chosen) void api.gatewayChoose(chosen).catch(() => {});
-  }, [chosen]);
-  const choose = (id: string) => {
-    localStorage.setItem(GATEWAY_KEY, id);
-    setGateway(id);
+  const choose = async (id: string) => {
+    try {
+      await api.gatewayChoose(id);
+      setGateway(id);
+    } catch (raw) {
+      setError(toApiError(raw));
+    }
   };
 
   if (!info) {
@@ -123,7 +126,7 @@ export function App() {
         {gatewayIds.length > 1 ? (
           <label className="gateway-pick">
             Gateway
-            <select id="gateway-select" value={chosen ?? ''} onChange={(e) => choose(e.target.value)}>
+            <select id="gateway-select" value={chosen ?? ''} onChange={(e) => void choose(e.target.value)}>
               {view?.gateways.map((g) => (
                 <option key={g.id} value={g.id}>
                   {g.name ? `${g.name} (${g.id})` : g.id}
@@ -144,11 +147,12 @@ export function App() {
         ) : null}
         <ErrorNotice error={error} onDismiss={() => setError(null)} />
         {page === 'home' && <HomePage gateway={chosen} onGo={setPage} />}
-        {page === 'servers' && <ServersPage view={view} onChanged={setView} />}
+        {page === 'servers' && <ServersPage view={view} gateway={chosen} onChanged={setView} />}
         {page === 'guardrails' && <GuardrailsPage view={view} gateway={chosen} onChanged={setView} />}
         {page === 'clients' && <ClientsPage gateway={chosen} />}
         {page === 'log' && <LiveLogPage />}
         {page === 'secrets' && <SecretsPage />}
+        {page === 'settings' && <SettingsPage info={info} />}
       </main>
     </div>
   );

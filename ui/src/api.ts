@@ -55,7 +55,8 @@ export const api = {
   setGuardrailsEnabled: (enabled: boolean) =>
     call<ConfigView>('config_edit', { edit: { op: 'set_guardrails_enabled', enabled } satisfies ConfigEdit }),
 
-  clientsStatus: () => call<ClientStatus[]>('clients_status'),
+  /** Every client, judged against `gateway`'s key (default: the chosen gateway). */
+  clientsStatus: (gateway?: string | null) => call<ClientStatus[]>('clients_status', { gateway: gateway ?? null }),
   clientInstall: (client: string, gateway?: string | null) =>
     call<ChangeReport>('client_install', { client, gateway: gateway ?? null }),
   /** Moves a client's servers (every client's when `client` is null) behind the gateway. */
@@ -65,7 +66,10 @@ export const api = {
   clientRestore: (client: string, removeServers: boolean, force = false) =>
     call<RestoreReport>('client_restore', { client, removeServers, force }),
   protectionStatus: (gateway?: string | null) => call<ProtectionSummary>('protection_status', { gateway: gateway ?? null }),
-  gatewayChoose: (gateway: string | null) => call<void>('gateway_choose', { gateway }),
+  /** The gateway the app works on, from the app settings (null: the config's first). */
+  gatewayChosen: () => call<string | null>('gateway_chosen'),
+  /** Saves the chosen gateway in the app settings; returns the choice now in force. */
+  gatewayChoose: (gateway: string | null) => call<string | null>('gateway_choose', { gateway }),
   guardrailDetectors: (provider: 'local' | 'enkrypt') => call<DetectorInfo[]>('guardrail_detectors', { provider }),
   clientUninstall: (client: string) => call<ChangeReport>('client_uninstall', { client }),
 
@@ -74,13 +78,13 @@ export const api = {
   secretDelete: (name: string) => call<boolean>('secret_delete', { name }),
 
   /**
-   * Moves one env/header value of a saved server into the keychain under `secretName` and saves the
-   * server with a `${keyring:NAME}` reference in its place.
+   * Moves one env/header value of a saved server (of `gateway`, default the first) into the keychain
+   * under `secretName` and saves the server with a `${keyring:NAME}` reference in its place.
    */
-  async moveToKeychain(server: ServerSpec, field: SecretField, secretName: string): Promise<ConfigView> {
+  async moveToKeychain(server: ServerSpec, field: SecretField, secretName: string, gateway: string | null = null): Promise<ConfigView> {
     const { spec, value } = withSecretRef(server, field, secretName);
     await api.secretSet(secretName, value);
-    return api.configEdit({ op: 'update_server', server_name: server.server_name, server: spec });
+    return api.configEdit({ op: 'update_server', gateway: gateway ? { id: gateway } : null, server_name: server.server_name, server: spec });
   },
 
   /** Stores the Enkrypt API key in the keychain and points the config at it (provider: enkrypt). */

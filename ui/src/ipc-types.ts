@@ -190,6 +190,8 @@ export type ProtectionSummary = {
   gateways: string[];
   servers: ServerChecks[];
   quarantined: number;
+  /** Tool names the gateway found offered by more than one server of this gateway (last day). */
+  collisions: { tool: string; servers: string[] }[];
   clients: ClientStatus[];
   attention: string[];
   mood: Mood;

@@ -37,3 +37,18 @@ test('without a config the guided setup is shown', async () => {
   fireEvent.click(await screen.findByRole('button', { name: 'Create settings' }));
   await waitFor(() => expect(screen.getByText(/Enkrypt API key \(optional\)/, { selector: 'h2' })).toBeTruthy());
 });
+
+test('settings: "Start at login" shows the entry’s real state and changes it; the page says how reopening works', async () => {
+  const state = initialState();
+  state.autostart = true;
+  installMockBackend(state);
+  render(<App />);
+  fireEvent.click(await screen.findByRole('button', { name: 'Settings' }));
+  const toggle = (await screen.findByRole('switch', { name: 'Start at login' })) as HTMLInputElement;
+  await waitFor(() => expect(toggle.checked).toBe(true));
+  fireEvent.click(toggle);
+  await waitFor(() => expect(state.autostart).toBe(false));
+  await waitFor(() => expect(toggle.checked).toBe(false));
+  expect(state.calls.filter((c) => c.cmd === 'autostart_set').map((c) => c.args)).toEqual([{ enabled: false }]);
+  expect(document.querySelector('#settings-instance')?.textContent).toContain('opening it again from your launcher or menu brings this window forward');
+});

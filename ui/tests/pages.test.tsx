@@ -84,6 +84,45 @@ test('apps: Import into the chosen gateway, then Undo asks whether to keep the s
   await waitFor(() => expect(state.calls.find((c) => c.cmd === 'client_install')?.args).toEqual({ client: 'cursor', gateway: 'gw-2' }));
 });
 
+test('the chosen gateway is an app setting: it survives a restart and the Servers page, imports and client status use it', async () => {
+  const state = initialState();
+  state.view.gateways.push({ id: 'gw-2', name: 'work', servers: [] });
+  installMockBackend(state);
+  const first = render(<App />);
+  fireEvent.change(await screen.findByLabelText('Gateway'), { target: { value: 'gw-2' } });
+  await waitFor(() => expect(state.chosen).toBe('gw-2'));
+  first.unmount();
+  // A new window (an app restart) reads the choice from the app, not from the browser's storage.
+  localStorage.clear();
+  state.calls = [];
+  render(<App />);
+  await waitFor(() => expect((screen.getByLabelText('Gateway') as HTMLSelectElement).value).toBe('gw-2'));
+  fireEvent.click(screen.getByRole('button', { name: 'Servers' }));
+  expect((await screen.findByText(/work \(gw-2\)/, { selector: '#servers-gateway' })).textContent).toBe('work (gw-2)');
+  expect(screen.queryByRole('heading', { name: 'echo_server' })).toBeNull();
+  fireEvent.click(screen.getByRole('button', { name: 'Add server' }));
+  fireEvent.change(screen.getByLabelText(/^Name/), { target: { value: 'second' } });
+  fireEvent.change(screen.getByLabelText(/^Program/), { target: { value: '/usr/bin/true' } });
+  fireEvent.click(screen.getByRole('button', { name: 'Add server' }));
+  await waitFor(() => expect(state.view.gateways[1]?.servers.map((x) => x.server_name)).toEqual(['second']));
+  expect(state.view.gateways[0]?.servers.map((x) => x.server_name)).toEqual(['echo_server']);
+  expect(await screen.findByRole('heading', { name: 'second' })).toBeTruthy();
+  // The Guardrails page shows that gateway's servers.
+  fireEvent.click(screen.getByRole('button', { name: 'Guardrails' }));
+  await waitFor(() => expect(document.querySelector('#policy-second-input')).not.toBeNull());
+  expect(document.querySelector('#policy-echo_server-input')).toBeNull();
+  // Client status is judged against it, and the Apps page says where installs go.
+  fireEvent.click(screen.getByRole('button', { name: 'Apps' }));
+  expect((await screen.findByText('gw-2', { selector: '#clients-gateway' })).textContent).toBe('gw-2');
+  expect(state.calls.filter((c) => c.cmd === 'clients_status').at(-1)?.args).toEqual({ gateway: 'gw-2' });
+  // An import that names no gateway (the first run's) goes into the chosen one, as the app resolves it.
+  await act(async () => {
+    const { api } = await import('../src/api');
+    await api.clientImport('cursor', false);
+  });
+  expect(state.view.gateways[1]?.servers.map((x) => x.server_name)).toEqual(['second', 'notes']);
+});
+
 for (const provider of ['local', 'enkrypt'] as const) {
   test(`guardrails (${provider}): the UI never offers a check that the engine silently ignores`, async () => {
     const state = initialState();
@@ -92,6 +131,9 @@ for (const provider of ['local', 'enkrypt'] as const) {
     installMockBackend(state);
     render(<App />);
     fireEvent.click(await screen.findByRole('button', { name: 'Guardrails' }));
+    // The policy name means something only to the Enkrypt service: not shown for local checks.
+    await screen.findByRole('group', { name: 'Block these (input)' });
+    expect(document.querySelector('#policy-echo_server-input-name') !== null).toBe(provider === 'enkrypt');
     const table = (DETECTORS as Record<string, { name: string; available: boolean; reason: string | null }[]>)[provider] ?? [];
     const runs = new Set(table.filter((d) => d.available).map((d) => d.name));
     for (const side of ['input', 'output']) {

@@ -136,7 +136,8 @@ impl Gateway {
         let ctx = (server_name, tool, request_id);
         let mut args = arguments.unwrap_or_default();
         self.audit.record(
-            self.audit_event(EventKind::Request, server_name, tool, request_id).with_args(&args),
+            self.audit_event(EventKind::Request, server_name, tool, request_id)
+                .with_args(&args),
         );
 
         if let Err(refusal) = server.access.check(tool) {

@@ -79,16 +79,14 @@ pub async fn setup_init(
     Ok(summary)
 }
 
-/// Whether the app starts at login.
+/// Whether the app starts at login (read from the autostart entry itself).
 #[tauri::command]
 pub async fn autostart_get() -> Result<bool, IpcError> {
-    blocking(crate::autostart::is_enabled).await
+    crate::actions::autostart_enabled().await
 }
 
-/// Turn "Start at login" on or off; returns the new state.
+/// Turn "Start at login" on or off; returns the state read back from the entry.
 #[tauri::command]
 pub async fn autostart_set(app: AppHandle, enabled: bool) -> Result<bool, IpcError> {
-    let now = blocking(move || crate::autostart::set(enabled)).await?;
-    crate::tray::refresh(&app);
-    Ok(now)
+    crate::actions::set_autostart(&app, enabled).await
 }

@@ -4,30 +4,44 @@
 //! the home page shows ([`crate::status::Summary`], the same one the tray uses).
 
 use serde_json::Value;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
 
+use crate::actions::{change_client, gateway_args, resolve_gateway, run_client};
 use crate::error::{IpcError, blocking};
 use crate::paths::AppPaths;
-use crate::sidecar;
-use crate::status::{ChosenGateway, ClientProtection, Summary, client_statuses};
+use crate::settings::ChosenGateway;
+use crate::status::{ClientProtection, Summary, client_statuses};
 
-/// Every supported client: detected, installed, up to date or stale (and why), servers it still runs
-/// directly, whether its key is in plain text, and its newest import record.
+/// Every supported client: detected, installed, up to date or stale (and why, judged against the
+/// chosen gateway's key), servers it still runs directly, whether its key is in plain text, and its
+/// newest import record.
 #[tauri::command]
-pub async fn clients_status(paths: State<'_, AppPaths>) -> Result<Vec<ClientProtection>, IpcError> {
+pub async fn clients_status(
+    app: AppHandle,
+    paths: State<'_, AppPaths>,
+    gateway: Option<String>,
+) -> Result<Vec<ClientProtection>, IpcError> {
     let paths = paths.inner().clone();
-    blocking(move || Ok(client_statuses(&paths.config, &paths.sidecar))).await
+    let gateway = resolve_gateway(&app, &paths, gateway).await?;
+    blocking(move || {
+        Ok(client_statuses(
+            &paths.config,
+            &paths.sidecar,
+            gateway.as_deref(),
+        ))
+    })
+    .await
 }
 
 /// How protected the user is (the chosen gateway, or `gateway`): the home page's data.
 #[tauri::command]
 pub async fn protection_status(
+    app: AppHandle,
     paths: State<'_, AppPaths>,
-    chosen: State<'_, ChosenGateway>,
     gateway: Option<String>,
 ) -> Result<Summary, IpcError> {
     let paths = paths.inner().clone();
-    let gateway = gateway.or_else(|| chosen.get());
+    let gateway = resolve_gateway(&app, &paths, gateway).await?;
     blocking(move || {
         Ok(Summary::collect(
             &paths.config,
@@ -38,58 +52,51 @@ pub async fn protection_status(
     .await
 }
 
-/// Remembers the gateway picked in the window (tray and home page describe it).
+/// The gateway the pages, installs, imports, client status and the tray work on: the stored choice
+/// when the config still has it, else `None` (the config's first).
+#[tauri::command]
+pub async fn gateway_chosen(
+    app: AppHandle,
+    paths: State<'_, AppPaths>,
+) -> Result<Option<String>, IpcError> {
+    let paths = paths.inner().clone();
+    resolve_gateway(&app, &paths, None).await
+}
+
+/// Chooses the gateway (saved in the app settings; it outlives a restart) and returns it.
 #[tauri::command]
 pub async fn gateway_choose(
     app: AppHandle,
-    chosen: State<'_, ChosenGateway>,
+    paths: State<'_, AppPaths>,
     gateway: Option<String>,
-) -> Result<(), IpcError> {
-    if let Ok(mut slot) = chosen.0.lock() {
-        *slot = gateway;
-    }
-    crate::tray::refresh(&app);
-    Ok(())
+) -> Result<Option<String>, IpcError> {
+    let paths = paths.inner().clone();
+    let handle = app.clone();
+    let config = paths.config.clone();
+    let chosen = blocking(move || {
+        let store = handle.state::<ChosenGateway>();
+        if let Some(id) = &gateway {
+            let view = gateway_core::config::ConfigDocument::open(&config)?.view();
+            if !view.gateways.iter().any(|g| &g.id == id) {
+                return Err(IpcError::new(
+                    "gateway_not_found",
+                    format!("the config has no gateway {id}"),
+                ));
+            }
+        }
+        store
+            .set(gateway)
+            .map_err(|e| IpcError::new("settings_failed", e.to_string()))?;
+        Ok(store.resolve(&config, None))
+    })
+    .await?;
+    tracing::info!(gateway = ?chosen, "gateway chosen");
+    crate::actions::state_changed(&app);
+    Ok(chosen)
 }
 
-/// `gateway-core client <args…> --json` by the sidecar; its JSON report.
-async fn run_client(
-    app: &AppHandle,
-    paths: &AppPaths,
-    args: Vec<String>,
-) -> Result<Value, IpcError> {
-    let mut full = vec!["client".to_owned()];
-    full.extend(args);
-    full.push("--json".to_owned());
-    let refs: Vec<&str> = full.iter().map(String::as_str).collect();
-    let out = sidecar::run(app, &paths.config, &refs).await?;
-    sidecar::json_result(&out)
-}
-
-fn gateway_args(gateway: Option<String>) -> Vec<String> {
-    gateway
-        .map(|g| vec!["--gateway".to_owned(), g])
-        .unwrap_or_default()
-}
-
-/// `install` or `uninstall` by the sidecar; returns its change report.
-pub async fn change(
-    app: &AppHandle,
-    paths: &AppPaths,
-    action: &str,
-    client: &str,
-    gateway: Option<String>,
-) -> Result<Value, IpcError> {
-    // Refuse unknown ids before spawning anything.
-    gateway_core::clients::lookup(client)?;
-    let mut args = vec![action.to_owned(), "--client".to_owned(), client.to_owned()];
-    if action == "install" {
-        args.extend(gateway_args(gateway));
-    }
-    run_client(app, paths, args).await
-}
-
-/// Add the gateway to `client` (or bring a stale entry up to date), with the key of `gateway`.
+/// Add the gateway to `client` (or bring a stale entry up to date), with the key of `gateway` (default:
+/// the chosen one).
 #[tauri::command]
 pub async fn client_install(
     app: AppHandle,
@@ -97,7 +104,7 @@ pub async fn client_install(
     client: String,
     gateway: Option<String>,
 ) -> Result<Value, IpcError> {
-    change(&app, &paths, "install", &client, gateway).await
+    change_client(&app, &paths, "install", &client, gateway).await
 }
 
 /// Remove the gateway's entry from `client`.
@@ -107,10 +114,11 @@ pub async fn client_uninstall(
     paths: State<'_, AppPaths>,
     client: String,
 ) -> Result<Value, IpcError> {
-    change(&app, &paths, "uninstall", &client, None).await
+    change_client(&app, &paths, "uninstall", &client, None).await
 }
 
-/// Move the servers of `client` (or of every client with a file, when `None`) behind `gateway`, and
+/// Move the servers of `client` (or of every client with a file, when `None`) behind `gateway` (default:
+/// the chosen one), and
 /// leave the client with the gateway entry; `dry_run` only reports what would change.
 #[tauri::command]
 pub async fn client_import(
@@ -131,7 +139,7 @@ pub async fn client_import(
     if dry_run {
         args.push("--dry-run".to_owned());
     }
-    args.extend(gateway_args(gateway));
+    args.extend(gateway_args(resolve_gateway(&app, &paths, gateway).await?));
     let report = run_client(&app, &paths, args).await?;
     if !dry_run {
         super::config::announce_change(&app);

@@ -1,43 +1,19 @@
 //! Config commands: the editor's view, typed edits ([`gateway_core::config::ConfigEdit`]) saved
 //! atomically by gateway-core, dry-run validation for inline messages, and `check-config` by the sidecar.
 //!
-//! [`apply_edit`] is also what the tray's "Guardrails on/off" calls, so both front ends write the file
-//! the same way. Running gateways pick edits up themselves (hot reload lives in gateway-core).
-
-use std::path::Path;
+//! [`apply_edit`] ([`crate::actions`]) is also what the tray's "Guardrails on/off" calls, so both front
+//! ends write the file the same way. Running gateways pick edits up themselves (hot reload lives in gateway-core).
 
 use gateway_core::config::edit::ConfigView;
 use gateway_core::config::{ConfigDocument, ConfigEdit, Diagnostic};
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 
-use super::CONFIG_CHANGED_EVENT;
 use crate::error::{IpcError, blocking};
 use crate::paths::AppPaths;
 use crate::sidecar;
 
-/// Opens the config at `config`, applies `edit`, validates and saves it (with a backup).
-pub fn apply_edit(config: &Path, edit: ConfigEdit) -> Result<ConfigView, IpcError> {
-    let mut doc = ConfigDocument::open(config)?;
-    doc.apply(edit)?;
-    doc.save()?;
-    Ok(doc.view())
-}
-
-/// What applying `edit` would be judged: every finding of the resulting config (nothing is written).
-pub fn check_edit(config: &Path, edit: ConfigEdit) -> Result<Vec<Diagnostic>, IpcError> {
-    let mut doc = ConfigDocument::open(config)?;
-    doc.apply(edit)?;
-    Ok(doc.validate())
-}
-
-/// Tells the webview and the tray that the config changed.
-pub fn announce_change(app: &AppHandle) {
-    if let Err(error) = app.emit(CONFIG_CHANGED_EVENT, ()) {
-        tracing::warn!(%error, "could not emit config-changed");
-    }
-    crate::tray::refresh(app);
-}
+pub use crate::actions::{announce_change, apply_edit, check_edit};
 
 /// The switches and every gateway's servers.
 #[tauri::command]

@@ -1,6 +1,7 @@
 //! The `#[tauri::command]`s the UI calls (through `ui/src/api.ts`, never directly). Each is thin: typed
 //! arguments in, one gateway-core call (library, or the sidecar where the binary itself must act), the
-//! error mapped to [`crate::error::IpcError`]. No business rules live here.
+//! error mapped to [`crate::error::IpcError`]. No business rules live here; what the tray does too is in
+//! [`crate::actions`].
 //!
 //! One file per page: [`config`] (servers, guardrails), [`clients`], [`secrets`], [`tools`]
 //! (quarantine), [`logs`] (live audit tail over a Channel), [`app`] (first run, paths, autostart),
@@ -14,7 +15,4 @@ pub mod oauth;
 pub mod secrets;
 pub mod tools;
 
-/// Event emitted to the webview after the config file was changed by the app (UI or tray).
-pub const CONFIG_CHANGED_EVENT: &str = "config-changed";
-/// Event emitted when a tray action finished, with a one-line summary for the UI to show.
-pub const TRAY_ACTION_EVENT: &str = "tray-action";
+pub use crate::actions::{CONFIG_CHANGED_EVENT, TRAY_ACTION_EVENT};

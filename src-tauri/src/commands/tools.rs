@@ -34,6 +34,6 @@ pub async fn tool_decide(
         Ok(PinStore::for_config(&config).set_status(&gateway_id, &server, &tool, status)?)
     })
     .await?;
-    crate::tray::refresh(&app);
+    crate::actions::state_changed(&app);
     Ok(pin)
 }

@@ -161,9 +161,9 @@ export function ClientsPage({ gateway = null }: { gateway?: string | null }) {
   const [statuses, setStatuses] = useState<ClientStatus[] | null>(null);
   const { error, run } = useAction();
   const load = useCallback(async () => {
-    const s = await run(() => api.clientsStatus());
+    const s = await run(() => api.clientsStatus(gateway));
     if (s) setStatuses(s);
-  }, [run]);
+  }, [run, gateway]);
   useEffect(() => void load(), [load]);
   return (
     <section aria-labelledby="clients-title">
@@ -172,7 +172,12 @@ export function ClientsPage({ gateway = null }: { gateway?: string | null }) {
         <p className="muted">
           Put the gateway in front of the AI apps you use: Import moves an app's servers behind the gateway (checked), Undo puts its
           file back. Each app keeps its other settings untouched.
-          {gateway ? ` Gateway: ${gateway}.` : ''}
+          {gateway ? (
+            <>
+              {' '}
+              Installs and imports use gateway <strong id="clients-gateway">{gateway}</strong>.
+            </>
+          ) : null}
         </p>
       </header>
       <ErrorNotice error={error} />

@@ -33,11 +33,13 @@ type EditorProps = {
   server: ServerSpec;
   side: GuardrailSide;
   gateway: string | null;
+  /** Who runs the checks: the policy name means something only to the Enkrypt service. */
+  provider: 'local' | 'enkrypt';
   detectors: DetectorInfo[];
   onChanged: Props['onChanged'];
 };
 
-function PolicyEditor({ server, side, gateway, detectors: known, onChanged }: EditorProps) {
+function PolicyEditor({ server, side, gateway, provider, detectors: known, onChanged }: EditorProps) {
   const [policy, setPolicy] = useState<GuardrailPolicySpec>(() => policyOf(server, side));
   const [dirty, setDirty] = useState(false);
   const { error, busy, run } = useAction();
@@ -79,14 +81,18 @@ function PolicyEditor({ server, side, gateway, detectors: known, onChanged }: Ed
         />
         {side === 'input' ? 'Input checks on' : 'Output checks on'}
       </label>
-      <label>
-        Policy name (Enkrypt)
-        <input
-          value={policy.policy_name ?? ''}
-          onChange={(e) => change({ ...policy, policy_name: e.target.value || null })}
-          placeholder="optional"
-        />
-      </label>
+      {provider === 'enkrypt' ? (
+        <label>
+          Enkrypt policy name
+          <input
+            id={`policy-${id}-name`}
+            value={policy.policy_name ?? ''}
+            onChange={(e) => change({ ...policy, policy_name: e.target.value || null })}
+            placeholder="optional"
+          />
+          <span className="muted">The guardrail policy in your Enkrypt account that checks this side (sent with every check).</span>
+        </label>
+      ) : null}
       <div className="detectors" role="group" aria-label={`Block these (${side})`}>
         {detectors.map((d) => {
           const listed = (policy.block ?? []).includes(d.name);
@@ -355,8 +361,8 @@ export function GuardrailsPage({ view, gateway = null, onChanged }: Props) {
         <div className="card" key={s.server_name}>
           <h2>{s.server_name}</h2>
           <div className="two">
-            <PolicyEditor server={s} side="input" gateway={chosen?.id ?? null} detectors={detectors} onChanged={onChanged} />
-            <PolicyEditor server={s} side="output" gateway={chosen?.id ?? null} detectors={detectors} onChanged={onChanged} />
+            <PolicyEditor server={s} side="input" gateway={chosen?.id ?? null} provider={provider} detectors={detectors} onChanged={onChanged} />
+            <PolicyEditor server={s} side="output" gateway={chosen?.id ?? null} provider={provider} detectors={detectors} onChanged={onChanged} />
           </div>
           <ToolsEditor server={s} gateway={chosen?.id ?? null} onChanged={onChanged} />
         </div>

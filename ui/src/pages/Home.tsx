@@ -7,7 +7,7 @@ import { api } from '../api';
 import type { ProtectionSummary } from '../ipc-types';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useAction } from '../components/useAsync';
-import { addEvent, appProtected, appSentence, blockSentence, checksSentence, emptyToday, serverChecked, startOfToday, type Today } from '../logic/home';
+import { addEvent, appProtected, appSentence, blockSentence, checksSentence, emptyToday, errorsSentence, serverChecked, startOfToday, type Today } from '../logic/home';
 
 type Props = { gateway: string | null; onGo: (page: 'clients' | 'guardrails' | 'log') => void };
 
@@ -18,11 +18,15 @@ export function HomePage({ gateway, onGo }: Props) {
   const [today, setToday] = useState<Today>(emptyToday);
   const { error, run } = useAction();
   const since = useRef(startOfToday());
+  const reloadSoon = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const load = useCallback(async () => {
     const s = await run(() => api.protectionStatus(gateway));
     if (s) setSummary(s);
   }, [run, gateway]);
+
+  const loadRef = useRef(load);
+  loadRef.current = load;
 
   useEffect(() => {
     void load();
@@ -40,7 +44,13 @@ export function HomePage({ gateway, onGo }: Props) {
     setToday(emptyToday());
     void api
       .logsFollow({ since: since.current }, 5000, (m) => {
-        if (m.kind === 'event') setToday((t) => addEvent(t, m.event, since.current));
+        if (m.kind !== 'event') return;
+        setToday((t) => addEvent(t, m.event, since.current));
+        // A block or an error (a quarantined tool, a name collision) may change what needs attention.
+        if (m.event.event === 'block' || m.event.event === 'error') {
+          if (reloadSoon.current) clearTimeout(reloadSoon.current);
+          reloadSoon.current = setTimeout(() => void loadRef.current(), 300);
+        }
       })
       .then((f) => {
         if (cancelled) void f.stop().catch(() => {});
@@ -49,6 +59,7 @@ export function HomePage({ gateway, onGo }: Props) {
       .catch(() => {});
     return () => {
       cancelled = true;
+      if (reloadSoon.current) clearTimeout(reloadSoon.current);
       if (stop) void stop().catch(() => {});
     };
   }, []);
@@ -75,8 +86,9 @@ export function HomePage({ gateway, onGo }: Props) {
         <div className="card stat">
           <span className="big" id="home-blocks">{today.blocks}</span> blocked today
         </div>
-        <div className="card stat">
+        <div className="card stat" title="Guardrail checks that could not run and calls a server failed. A tool's own error answer is not counted.">
           <span className="big" id="home-errors">{today.errors}</span> errors today
+          <span className="muted small">checks that could not run, failed server calls</span>
         </div>
       </div>
       <div className="card" id="home-latest-block">
@@ -100,9 +112,9 @@ export function HomePage({ gateway, onGo }: Props) {
               <li key={i}>{a}</li>
             ))}
             {today.errors > 0 ? (
-              <li>
-                {today.errors} error(s) today, e.g. {today.latestError?.message ?? 'see the live log'}
-                {today.latestError?.server ? ` (${today.latestError.server})` : ''}.
+              <li id="home-errors-detail">
+                {errorsSentence(today)} today; the latest: {today.latestError?.message ?? 'see the live log'}
+                {today.latestError?.server ? ` (${[today.latestError.server, today.latestError.tool].filter(Boolean).join('/')})` : ''}.
               </li>
             ) : null}
           </ul>

@@ -21,6 +21,8 @@ type Props = {
   /** The saved server when editing, absent when adding. */
   base?: ServerSpec;
   taken: string[];
+  /** The gateway the server belongs to (null: the config's first). */
+  gateway?: string | null;
   onSaved: () => void;
   onCancel: () => void;
 };
@@ -85,7 +87,7 @@ function Pairs({
   );
 }
 
-export function ServerFormView({ initial, base, taken, onSaved, onCancel }: Props) {
+export function ServerFormView({ initial, base, taken, gateway = null, onSaved, onCancel }: Props) {
   const [form, setForm] = useState<ServerForm>(initial);
   const [touched, setTouched] = useState(false);
   const [serverErrors, setServerErrors] = useState<FormErrors>({});
@@ -96,9 +98,10 @@ export function ServerFormView({ initial, base, taken, onSaved, onCancel }: Prop
 
   const edit = (): ConfigEdit => {
     const server = specFromForm(form, base);
+    const ref = gateway ? { id: gateway } : null;
     return base
-      ? { op: 'update_server', server_name: base.server_name, server }
-      : { op: 'add_server', server };
+      ? { op: 'update_server', gateway: ref, server_name: base.server_name, server }
+      : { op: 'add_server', gateway: ref, server };
   };
 
   const save = async () => {

@@ -1,4 +1,4 @@
-// Servers: the upstream MCP servers of the (first) gateway — list, add, edit, remove — and moving any
+// Servers: the upstream MCP servers of the chosen gateway (the app setting; the first by default) — list, add, edit, remove — and moving any
 // env/header value into the keychain with one click.
 import { useState } from 'react';
 import { api } from '../api';
@@ -11,7 +11,7 @@ import { SignInBox } from '../components/SignInBox';
 import { useAction } from '../components/useAsync';
 import { ServerFormView } from './ServerForm';
 
-type Props = { view: ConfigView | null; onChanged: (v: ConfigView) => void };
+type Props = { view: ConfigView | null; gateway?: string | null; onChanged: (v: ConfigView) => void };
 
 function secretFields(spec: ServerSpec): { field: SecretField; value: string }[] {
   const t = spec.transport;
@@ -20,16 +20,16 @@ function secretFields(spec: ServerSpec): { field: SecretField; value: string }[]
   return Object.entries(map ?? {}).map(([key, value]) => ({ field: { kind, key }, value }));
 }
 
-function ServerRow({ spec, onChanged, onEdit }: { spec: ServerSpec; onChanged: Props['onChanged']; onEdit: () => void }) {
+function ServerRow({ spec, gateway, onChanged, onEdit }: { spec: ServerSpec; gateway: string | null; onChanged: Props['onChanged']; onEdit: () => void }) {
   const { error, busy, run } = useAction();
   const [confirm, setConfirm] = useState(false);
   const fields = secretFields(spec);
   const remove = async () => {
-    const v = await run(() => api.configEdit({ op: 'remove_server', server_name: spec.server_name }));
+    const v = await run(() => api.configEdit({ op: 'remove_server', gateway: gateway ? { id: gateway } : null, server_name: spec.server_name }));
     if (v) onChanged(v);
   };
   const move = async (field: SecretField) => {
-    const v = await run(() => api.moveToKeychain(spec, field, suggestSecretName(spec.server_name, field.key)));
+    const v = await run(() => api.moveToKeychain(spec, field, suggestSecretName(spec.server_name, field.key), gateway));
     if (v) onChanged(v);
   };
   return (
@@ -125,10 +125,12 @@ function CheckSettings() {
   );
 }
 
-export function ServersPage({ view, onChanged }: Props) {
+export function ServersPage({ view, gateway: chosenId = null, onChanged }: Props) {
   const [editing, setEditing] = useState<ServerSpec | 'new' | null>(null);
-  const gateway = view?.gateways[0];
+  const gateway = view?.gateways.find((g) => g.id === chosenId) ?? view?.gateways[0];
+  const gatewayId = gateway?.id ?? null;
   const servers = gateway?.servers ?? [];
+  const several = (view?.gateways.length ?? 0) > 1;
   const reload = async () => onChanged(await api.configView());
 
   return (
@@ -137,6 +139,12 @@ export function ServersPage({ view, onChanged }: Props) {
         <h1 id="servers-title">Servers</h1>
         <p className="muted">
           The MCP servers your AI apps reach through the gateway. Every call to them is checked and logged.
+          {several && gateway ? (
+            <>
+              {' '}
+              Gateway: <strong id="servers-gateway">{gateway.name ? `${gateway.name} (${gateway.id})` : gateway.id}</strong> (change it in the sidebar).
+            </>
+          ) : null}
         </p>
         <div className="actions">
           {editing === null ? (
@@ -152,6 +160,7 @@ export function ServersPage({ view, onChanged }: Props) {
           key={editing === 'new' ? 'new' : editing.server_name}
           initial={editing === 'new' ? emptyForm() : formFromSpec(editing)}
           base={editing === 'new' ? undefined : editing}
+          gateway={gatewayId}
           taken={servers.map((s) => s.server_name).filter((n) => editing === 'new' || n !== editing.server_name)}
           onSaved={() => {
             setEditing(null);
@@ -167,7 +176,7 @@ export function ServersPage({ view, onChanged }: Props) {
       ) : (
         <ul className="list" id="server-list">
           {servers.map((s) => (
-            <ServerRow key={s.server_name} spec={s} onChanged={onChanged} onEdit={() => setEditing(s)} />
+            <ServerRow key={s.server_name} spec={s} gateway={gatewayId} onChanged={onChanged} onEdit={() => setEditing(s)} />
           ))}
         </ul>
       )}
