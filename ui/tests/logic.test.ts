@@ -59,6 +59,32 @@ describe('server form', () => {
     const spec = echoServer();
     expect(specFromForm(formFromSpec(spec), spec)).toEqual(spec);
   });
+  test('the sign-in fields set, keep or remove the server\'s oauth', () => {
+    const base = {
+      server_name: 'linear',
+      transport: {
+        type: 'http' as const,
+        url: 'https://mcp.example.com/mcp',
+        headers: {},
+        oauth: { client_id: 'gw-1', client_secret: '${keyring:LINEAR_SECRET}', scopes: ['read'] },
+      },
+    };
+    const form = formFromSpec(base);
+    expect(form.oauthClientId).toBe('gw-1');
+    expect(form.oauthScopes).toBe('read');
+    // Unchanged: the file's oauth is left as it is (no oauth in the spec).
+    const unchanged = specFromForm(form, base);
+    expect(unchanged.transport).not.toHaveProperty('oauth');
+    // A new scope: client id and the saved secret are kept.
+    const more = specFromForm({ ...form, oauthScopes: 'read  write' }, base);
+    expect(more.transport).toMatchObject({
+      oauth: { client_id: 'gw-1', client_secret: '${keyring:LINEAR_SECRET}', scopes: ['read', 'write'] },
+    });
+    // A new server with nothing filled in carries no oauth at all.
+    const fresh = specFromForm({ ...emptyForm(), name: 'web', type: 'http', url: 'https://e.com/mcp' });
+    expect(fresh.transport).not.toHaveProperty('oauth');
+    expect(validateForm({ ...form, oauthClientId: 'a b' }, []).oauth).toMatch(/spaces/);
+  });
   test('empty and bad fields get inline messages', () => {
     const errors = validateForm(emptyForm(), []);
     expect(errors.name).toMatch(/name/);

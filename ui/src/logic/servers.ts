@@ -1,6 +1,6 @@
 // The server form: its editable model, conversion to and from gateway-core's ServerSpec, and the
 // checks that can be made before asking the backend (which validates the whole config on save).
-import type { Diagnostic, ServerSpec } from '../generated/config';
+import type { Diagnostic, OAuthSpec, ServerSpec } from '../generated/config';
 
 export type KeyValue = { key: string; value: string };
 
@@ -15,13 +15,28 @@ export type ServerForm = {
   env: KeyValue[];
   url: string;
   headers: KeyValue[];
+  /** OAuth sign-in (HTTP): a client id registered with the server beforehand; empty: the gateway registers itself. */
+  oauthClientId: string;
+  /** OAuth scopes to ask for, separated by spaces; empty: what the server asks for. */
+  oauthScopes: string;
 };
 
 /** Field → message. */
-export type FormErrors = Partial<Record<'name' | 'command' | 'url' | 'env' | 'headers' | 'form', string>>;
+export type FormErrors = Partial<Record<'name' | 'command' | 'url' | 'env' | 'headers' | 'oauth' | 'form', string>>;
 
 export function emptyForm(): ServerForm {
-  return { name: '', description: '', type: 'stdio', command: '', args: '', env: [], url: '', headers: [] };
+  return {
+    name: '',
+    description: '',
+    type: 'stdio',
+    command: '',
+    args: '',
+    env: [],
+    url: '',
+    headers: [],
+    oauthClientId: '',
+    oauthScopes: '',
+  };
 }
 
 const toPairs = (map: { [key: string]: string } | undefined): KeyValue[] =>
@@ -36,7 +51,14 @@ export function formFromSpec(spec: ServerSpec): ServerForm {
   if (t.type === 'stdio') {
     return { ...form, type: 'stdio', command: t.command, args: (t.args ?? []).join('\n'), env: toPairs(t.env) };
   }
-  return { ...form, type: 'http', url: t.url, headers: toPairs(t.headers) };
+  return {
+    ...form,
+    type: 'http',
+    url: t.url,
+    headers: toPairs(t.headers),
+    oauthClientId: t.oauth?.client_id ?? '',
+    oauthScopes: (t.oauth?.scopes ?? []).join(' '),
+  };
 }
 
 /** The spec to save. `base` (the saved server, when editing) keeps what the form does not show. */
@@ -52,12 +74,32 @@ export function specFromForm(form: ServerForm, base?: ServerSpec): ServerSpec {
             .filter((a) => a !== ''),
           env: toMap(form.env),
         }
-      : { type: 'http', url: form.url.trim(), headers: toMap(form.headers) };
+      : { type: 'http', url: form.url.trim(), headers: toMap(form.headers), ...oauthFromForm(form, base) };
   const spec: ServerSpec = { ...(base ?? {}), server_name: form.name.trim(), transport };
   const description = form.description.trim();
   if (description) spec.description = description;
   else delete spec.description;
   return spec;
+}
+
+/**
+ * The `oauth` part of an HTTP server's spec: absent when the form's sign-in fields say what the saved
+ * server already has (the file's `oauth` is then left as it is, keys the form does not show included);
+ * otherwise the client id and scopes from the form with the saved secret and metadata URL kept. An
+ * empty spec removes the file's `oauth`.
+ */
+function oauthFromForm(form: ServerForm, base?: ServerSpec): { oauth?: OAuthSpec } {
+  const saved = base?.transport.type === 'http' ? (base.transport.oauth ?? undefined) : undefined;
+  const clientId = form.oauthClientId.trim();
+  const scopes = form.oauthScopes.split(/\s+/).filter((s) => s !== '');
+  const same = clientId === (saved?.client_id ?? '') && scopes.join(' ') === (saved?.scopes ?? []).join(' ');
+  if (same) return {};
+  const oauth: OAuthSpec = {};
+  if (clientId) oauth.client_id = clientId;
+  if (scopes.length > 0) oauth.scopes = scopes;
+  if (saved?.client_secret) oauth.client_secret = saved.client_secret;
+  if (saved?.client_metadata_url) oauth.client_metadata_url = saved.client_metadata_url;
+  return { oauth };
 }
 
 function duplicateKey(pairs: KeyValue[]): string | null {
@@ -90,6 +132,7 @@ export function validateForm(form: ServerForm, taken: string[]): FormErrors {
     else if (!/^https?:\/\/[^\s/]+/.test(url) && !url.startsWith('${')) errors.url = 'The address must start with http:// or https://.';
     const dup = duplicateKey(form.headers);
     if (dup) errors.headers = `The header ${dup} is listed twice.`;
+    if (/\s/.test(form.oauthClientId.trim())) errors.oauth = 'A client ID has no spaces.';
   }
   return errors;
 }

@@ -210,6 +210,29 @@ export function ServerFormView({ initial, base, taken, gateway = null, onSaved, 
             onChange={(headers) => set({ headers })}
             error={errors.headers}
           />
+          <fieldset className="oauth-fields">
+            <legend>Sign-in (OAuth), only if the server needs it</legend>
+            <p className="hint">
+              Most servers that ask you to sign in register the gateway by themselves: leave these empty and use
+              "Sign in" once the server is saved. Fill them in only when the server's documentation gives you a
+              client ID.
+            </p>
+            <label>
+              Client ID
+              <input
+                id="server-oauth-client-id"
+                value={form.oauthClientId}
+                onChange={(e) => set({ oauthClientId: e.target.value })}
+                aria-invalid={errors.oauth ? true : undefined}
+                aria-describedby={errors.oauth ? 'server-oauth-error' : undefined}
+              />
+            </label>
+            <label>
+              Scopes (separated by spaces)
+              <input id="server-oauth-scopes" value={form.oauthScopes} onChange={(e) => set({ oauthScopes: e.target.value })} />
+            </label>
+            {field('oauth')}
+          </fieldset>
         </>
       )}
       {field('form')}
