@@ -212,7 +212,7 @@ export function ServerFormView({ initial, base, taken, gateway = null, onSaved, 
           />
           <fieldset className="oauth-fields">
             <legend>Sign-in (OAuth), only if the server needs it</legend>
-            <p className="hint">
+            <p className="muted">
               Most servers that ask you to sign in register the gateway by themselves: leave these empty and use
               "Sign in" once the server is saved. Fill them in only when the server's documentation gives you a
               client ID.
