@@ -26,4 +26,5 @@ pub mod secrets;
 pub mod serve;
 pub mod setup;
 pub mod shutdown;
+pub mod telemetry;
 pub mod upstream;

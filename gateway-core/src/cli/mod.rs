@@ -298,6 +298,7 @@ async fn run_stdio(path: PathBuf) -> ExitCode {
         }
     };
     let audit = open_audit(&cfg);
+    let _telemetry = crate::telemetry::init(&cfg.common.extra);
     let cache = crate::cache::for_config(&cfg.common);
     let (gateway, events) = Gateway::new(&cfg, index, cache, audit.clone());
     audit.record(

@@ -87,6 +87,7 @@ pub async fn run(args: ServeArgs, path: PathBuf) -> ExitCode {
     let local = listener.local_addr().unwrap_or(args.listen);
 
     let audit = open_audit(&cfg);
+    let _telemetry = crate::telemetry::init(&cfg.common.extra);
     let first_id = cfg
         .gateways
         .first()
