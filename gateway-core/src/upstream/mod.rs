@@ -6,6 +6,7 @@
 
 pub mod bridge;
 pub mod callers;
+pub mod era;
 pub mod session;
 pub mod sse;
 pub mod stdio;

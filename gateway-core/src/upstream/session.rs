@@ -281,16 +281,34 @@ pub struct Connection {
     pid: Option<u32>,
     /// The 2026-07-28 list-change stream of this connection, if any; aborted with the connection.
     list_watch: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// A second, legacy-era connection when the server offers more there (era.rs; HTTP only).
+    legacy: Option<super::era::LegacySide<UpstreamClient>>,
 }
 
 impl Connection {
     fn is_alive(&self) -> bool {
-        !self.peer.is_transport_closed() && !self.oversized.load(Ordering::Relaxed)
+        !self.peer.is_transport_closed()
+            && !self.oversized.load(Ordering::Relaxed)
+            && (self.legacy.as_ref()).is_none_or(|legacy| !legacy.peer.is_transport_closed())
+    }
+
+    /// Where resource subscriptions go: the legacy connection when only it advertises them.
+    fn subscription_peer(&self) -> &rmcp::Peer<RoleClient> {
+        let main_subscribes = self.peer.peer_info().is_some_and(|info| {
+            (info.capabilities.resources.as_ref()).is_some_and(|r| r.subscribe == Some(true))
+        });
+        match &self.legacy {
+            Some(legacy) if !main_subscribes && legacy.subscribes() => &legacy.peer,
+            _ => &self.peer,
+        }
     }
 
     async fn stop(&self) {
         if let Some(watch) = self.list_watch.lock().ok().and_then(|mut w| w.take()) {
             watch.abort();
+        }
+        if let Some(legacy) = &self.legacy {
+            legacy.stop().await;
         }
         if let Some(service) = self.service.lock().await.take() {
             // Cancelling closes the child's stdin: a well-behaved server exits by itself.
@@ -467,9 +485,12 @@ impl Upstream {
             Err(_) => return,
         };
         for uri in lost {
-            let again = self
-                .subscriptions
-                .subscribe(&self.name, &conn.peer, &uri, &self.events);
+            let again = self.subscriptions.subscribe(
+                &self.name,
+                conn.subscription_peer(),
+                &uri,
+                &self.events,
+            );
             match tokio::time::timeout(self.limits.request_timeout, again).await {
                 Ok(Ok(())) => {
                     tracing::info!(server = %self.name, uri, "resource subscription restored after restart")
@@ -542,15 +563,11 @@ impl Upstream {
         let authorized = crate::oauth::authorized_client(&self.name, url, oauth, http.clone())
             .await
             .map_err(|e| handshake(e.to_string()))?;
-        let streamable = || async {
+        let streamable = async |lifecycle: ClientLifecycleMode| {
             let config = StreamableHttpClientTransportConfig::with_uri(url.to_string())
                 .custom_headers(custom.clone())
                 .max_json_response_size(self.limits.max_message_bytes)
                 .max_sse_event_size(self.limits.max_message_bytes);
-            let lifecycle = ClientLifecycleMode::Auto {
-                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
-                legacy_version: None,
-            };
             let served = match &authorized {
                 Some(auth) => {
                     let transport =
@@ -592,10 +609,14 @@ impl Upstream {
                 .await
                 .map_err(|error| error.to_string())
         };
+        let auto = || ClientLifecycleMode::Auto {
+            preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            legacy_version: None,
+        };
         let (service, kind) = if super::sse::looks_like_sse(url) {
             match legacy_sse().await {
                 Ok(service) => (service, "SSE"),
-                Err(sse_error) => match streamable().await {
+                Err(sse_error) => match streamable(auto()).await {
                     Ok(service) => (service, "streamable HTTP"),
                     Err(error) => {
                         return Err(handshake(format!(
@@ -605,7 +626,7 @@ impl Upstream {
                 },
             }
         } else {
-            match streamable().await {
+            match streamable(auto()).await {
                 Ok(service) => (service, "streamable HTTP"),
                 Err(error) if error == SIGN_IN_NEEDED => {
                     let reason = if authorized.is_some() {
@@ -625,6 +646,13 @@ impl Upstream {
                 },
             }
         };
+        // Never trade a capability for the 2026 era: a legacy connection beside it if it offers more (era.rs).
+        let legacy = if super::era::is_modern(service.peer().peer_info().as_deref()) {
+            let attempt = streamable(ClientLifecycleMode::Initialize);
+            super::era::legacy_side(&self.name, &service, attempt).await
+        } else {
+            None
+        };
         tracing::info!(server = %self.name, url, transport = kind, elapsed_ms = started.elapsed().as_millis() as u64, "upstream connected over HTTP");
         let peer = service.peer().clone();
         let peer_for_watch = peer.clone();
@@ -639,6 +667,7 @@ impl Upstream {
                 &peer_for_watch,
                 &self.events,
             )),
+            legacy,
         })
     }
 
@@ -696,6 +725,7 @@ impl Upstream {
                 &peer_for_watch,
                 &self.events,
             )),
+            legacy: None,
         })
     }
 
@@ -961,10 +991,16 @@ impl Upstream {
     ) -> Result<CallToolResponse, UpstreamError> {
         use rmcp::model::{CallToolRequest, ClientRequest, ServerResult};
         let conn = self.connection().await?;
+        // A legacy client's call goes to the legacy connection, if any, when that one has the tool (era.rs).
+        let peer = match (&conn.legacy, &target) {
+            (Some(legacy), Some(t)) if t.client.is_legacy() && legacy.serves_tool(&params.name) => {
+                &legacy.peer
+            }
+            _ => &conn.peer,
+        };
         // The upstream sees what the calling client supports (2026-07-28 carries it per request),
         // not the gateway's own superset: a server must not ask for what the client cannot give.
-        let per_request_meta = conn
-            .peer
+        let per_request_meta = peer
             .peer_info()
             .is_some_and(|info| info.protocol_version >= ProtocolVersion::V_2026_07_28);
         let options = match &target {
@@ -982,7 +1018,7 @@ impl Upstream {
         let tool = params.name.to_string();
         let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
         let exchange = async {
-            let handle = conn.peer.send_request_with_option(request, options).await?;
+            let handle = peer.send_request_with_option(request, options).await?;
             let route_guard = progress.map(|route| {
                 if let Ok(mut routes) = self.progress.lock() {
                     routes.insert(handle.progress_token.clone(), route);
@@ -993,7 +1029,7 @@ impl Upstream {
                 }
             });
             let mut cancel = CancelOnDrop {
-                peer: conn.peer.clone(),
+                peer: peer.clone(),
                 id: Some(handle.id.clone()),
             };
             let result = handle.await_response().await;
@@ -1143,11 +1179,11 @@ impl Upstream {
     pub async fn subscribe(&self, uri: &str) -> Result<(), UpstreamError> {
         // Servers that do not advertise `resources.subscribe` are not asked (a 2026 server without it
         // may never acknowledge a listen stream for resources): the client gets a clear error at once.
-        let supported = self
-            .capabilities()
-            .await?
-            .resources
-            .is_some_and(|r| r.subscribe == Some(true));
+        let conn = self.connection().await?;
+        let peer = conn.subscription_peer().clone();
+        let supported = peer.peer_info().is_some_and(|info| {
+            (info.capabilities.resources.as_ref()).is_some_and(|r| r.subscribe == Some(true))
+        });
         if !supported {
             return Err(self.rpc_error(
                 "does not support resource subscriptions (no resources.subscribe capability)"
@@ -1155,7 +1191,7 @@ impl Upstream {
             ));
         }
         let what = format!("resources/subscribe {uri}");
-        self.request(&what, |peer| async move {
+        self.request(&what, |_| async move {
             self.subscriptions
                 .subscribe(&self.name, &peer, uri, &self.events)
                 .await
@@ -1166,7 +1202,8 @@ impl Upstream {
     /// Ends the subscription of `uri` (no-op when there is none).
     pub async fn unsubscribe(&self, uri: &str) -> Result<(), UpstreamError> {
         let what = format!("resources/unsubscribe {uri}");
-        self.request(&what, |peer| async move {
+        let peer = self.connection().await?.subscription_peer().clone();
+        self.request(&what, |_| async move {
             self.subscriptions.unsubscribe(&peer, uri).await
         })
         .await
