@@ -114,7 +114,7 @@ run() {
   fi
   local total
   total="$(grep -E '^Total:' "$out/$name.log" | tail -1 || true)"
-  summary+=("$(printf '%-16s %s%s' "$name" "${total:-no summary}" "$([ "$rc" = 0 ] || echo '  <- UNEXPECTED')")")
+  summary+=("$(printf '%-18s %s%s' "$name" "${total:-no summary}" "$([ "$rc" = 0 ] || echo '  <- UNEXPECTED')")")
   if [ "$rc" != 0 ]; then
     status=1
     echo "--- $name (exit $rc) ---" >&2
@@ -179,7 +179,7 @@ run_ref() {
   node "$suite" server --url "$url" -o "$out/$name" "$@" >"$out/$name.log" 2>&1 || true
 }
 # scenarios NAME MARK: the scenarios of run NAME marked ✓ or ✗.
-scenarios() { grep -E "^$2 " "$out/$1.log" | sed -E "s/^$2 ([^:]+):.*/\1/" | sort -u; }
+scenarios() { { grep -E "^$2 " "$out/$1.log" || true; } | sed -E "s/^$2 ([^:]+):.*/\1/" | sort -u; }
 # compare_ref SUITE: direct vs through the gateway for ref-SUITE-direct and ref-SUITE-gateway.
 compare_ref() {
   local suite="$1" direct="ref-$1-direct" gateway="ref-$1-gateway" total_d total_g s
@@ -189,8 +189,8 @@ compare_ref() {
   local passed_d failed_d passed_g failed_g
   passed_d="$(scenarios "$direct" ✓ | wc -l)"; failed_d="$(scenarios "$direct" ✗ | wc -l)"
   passed_g="$(scenarios "$gateway" ✓ | wc -l)"; failed_g="$(scenarios "$gateway" ✗ | wc -l)"
-  summary+=("$(printf '%-16s %s; scenarios %s passed, %s failed' "$direct" "$total_d" "$passed_d" "$failed_d")")
-  summary+=("$(printf '%-16s %s; scenarios %s passed, %s failed' "$gateway" "$total_g" "$passed_g" "$failed_g")")
+  summary+=("$(printf '%-18s %s; scenarios %s passed, %s failed' "$direct" "$total_d" "$passed_d" "$failed_d")")
+  summary+=("$(printf '%-18s %s; scenarios %s passed, %s failed' "$gateway" "$total_g" "$passed_g" "$failed_g")")
   local server_fails gateway_only=() unexpected=() known=() fixed=()
   server_fails="$(scenarios "$direct" ✗ | tr '\n' ' ')"
   [ -z "$server_fails" ] || summary+=("  the server itself fails (not judged): $server_fails")
@@ -202,7 +202,7 @@ compare_ref() {
     [[ "$s" == "ref-$suite:"* ]] || continue
     [[ " ${gateway_only[*]} " == *" ${s#ref-$suite:} "* ]] || fixed+=("${s#ref-$suite:}")
   done
-  [ ${#known[@]} = 0 ] || summary+=("  KNOWN gateway-only failures (issue 15, not fixed yet): ${known[*]}")
+  [ ${#known[@]} = 0 ] || summary+=("  KNOWN gateway-only failures (causes in ref_known_gateway_failures, run.sh): ${known[*]}")
   [ ${#fixed[@]} = 0 ] || summary+=("  known failures that now pass (remove them from ref_known_gateway_failures): ${fixed[*]}")
   if [ ${#unexpected[@]} != 0 ]; then
     status=1
