@@ -57,5 +57,6 @@ pub mod secrets;
 pub mod serve;
 pub mod setup;
 pub mod shutdown;
+pub mod telemetry;
 pub mod upstream;
 pub mod wire;

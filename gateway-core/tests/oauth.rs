@@ -494,7 +494,7 @@ async fn bad_input_is_refused_and_nothing_is_stored() {
 
 /// The sign-in target `remote` of the config at `config`, as the CLI and the app build it.
 fn target(config: &Path) -> gateway_core::oauth::OAuthTarget {
-    let loaded = gateway_core::config::load(config).expect("config loads");
+    let loaded = gateway_core::secrets::load_config(config).expect("config loads");
     let index = gateway_core::oauth::select_gateway(&loaded, None, "remote").expect("gateway");
     gateway_core::oauth::OAuthTarget::from_config(&loaded, index, "remote").expect("target")
 }

@@ -50,7 +50,8 @@ pub struct Cli {
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub tools_delay_ms: u64,
 
-    /// Serve streamable HTTP at `http://ADDR/mcp` instead of stdio (both eras; `--era` is ignored).
+    /// Serve streamable HTTP at `http://ADDR/mcp` instead of stdio (both eras; `--era` is ignored
+    /// except `split`).
     /// The bound address is printed on stdout as `listening on http://ADDR/mcp`.
     #[arg(long, value_name = "ADDR")]
     pub http: Option<std::net::SocketAddr>,

@@ -44,13 +44,18 @@ pub enum Era {
     /// A 2026-07-28-only server: `initialize` is refused with
     /// `-32022 UNSUPPORTED_PROTOCOL_VERSION`.
     Modern,
+    /// Answers both lifecycles, but its `server/discover` advertises less than its `initialize`
+    /// (no `resources.subscribe`, `logging` or `completions`; see `TestServer::discover`), like the
+    /// MCP conformance suite's TypeScript reference server, which serves those on its legacy session
+    /// only. Also over `--http`.
+    Split,
 }
 
 impl Era {
     /// The protocol versions the server advertises and accepts in this era.
     pub fn supported_protocol_versions(self) -> Cow<'static, [ProtocolVersion]> {
         match self {
-            Era::Both => Cow::Borrowed(ProtocolVersion::KNOWN_VERSIONS),
+            Era::Both | Era::Split => Cow::Borrowed(ProtocolVersion::KNOWN_VERSIONS),
             Era::Legacy => Cow::Borrowed(ProtocolVersion::known_up_to(
                 &ProtocolVersion::LATEST_WITH_INITIALIZE,
             )),
@@ -62,7 +67,7 @@ impl Era {
     /// `initialize` for a version the server cannot serve over that handshake.
     pub fn preferred_protocol_version(self) -> ProtocolVersion {
         match self {
-            Era::Both | Era::Modern => ProtocolVersion::LATEST,
+            Era::Both | Era::Modern | Era::Split => ProtocolVersion::LATEST,
             Era::Legacy => ProtocolVersion::LATEST_WITH_INITIALIZE,
         }
     }

@@ -363,6 +363,26 @@ impl ServerHandler for TestServer {
         self.settings.era.supported_protocol_versions()
     }
 
+    /// `--era split` discovers less than it initializes (see [`Era::Split`]).
+    async fn discover(
+        &self,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::DiscoverResult, ErrorData> {
+        let mut result = rmcp::model::DiscoverResult::from_server_info(
+            self.supported_protocol_versions().into_owned(),
+            self.get_info(),
+        );
+        if self.settings.era == Era::Split {
+            let capabilities = &mut result.capabilities;
+            if let Some(resources) = capabilities.resources.as_mut() {
+                resources.subscribe = None;
+            }
+            capabilities.logging = None;
+            capabilities.completions = None;
+        }
+        Ok(result)
+    }
+
     #[allow(deprecated)] // resources/subscribe is legacy-only: what the `touch` tool serves.
     async fn subscribe(
         &self,

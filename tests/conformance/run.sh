@@ -9,6 +9,12 @@
 # The only failures allowed are the `tasks-*` scenarios of the tasks extension (SEP-2663), which the suite
 # does not score and neither server implements; a baseline in expected-failures/<run>.yml, if present,
 # is passed to the suite's own --expected-failures check.
+# Reference server: the same two suites also run against the conformance repository's own TypeScript
+# reference server (reference-server/, vendored with its licence and provenance), directly and through a
+# second `gateway-core serve` that reaches it as a streamable-HTTP upstream. Here the rule is relative:
+# every scenario the server passes directly must pass through the gateway. Scenarios the server itself
+# fails are printed as the server's; gateway-only failures are the gateway's and fail the run, except
+# those listed in ref_known_gateway_failures below (printed every run, never silently).
 # Client mode (after the server runs): gateway-core as the OAuth client of the suite's own authorization and
 # MCP servers, through tests/conformance/gateway-as-client.sh, for every non-extension auth/* scenario.
 # Results (checks.json per scenario) stay in $CONFORMANCE_OUT (default: a temporary folder).
@@ -108,7 +114,7 @@ run() {
   fi
   local total
   total="$(grep -E '^Total:' "$out/$name.log" | tail -1 || true)"
-  summary+=("$(printf '%-16s %s%s' "$name" "${total:-no summary}" "$([ "$rc" = 0 ] || echo '  <- UNEXPECTED')")")
+  summary+=("$(printf '%-18s %s%s' "$name" "${total:-no summary}" "$([ "$rc" = 0 ] || echo '  <- UNEXPECTED')")")
   if [ "$rc" != 0 ]; then
     status=1
     echo "--- $name (exit $rc) ---" >&2
@@ -121,6 +127,95 @@ run legacy-direct  "$legacy_suite" "$direct_url"
 run legacy-gateway "$legacy_suite" "$gateway_url"
 run next-direct    "$next_suite"   "$direct_url"  --requirements 2026-07-28
 run next-gateway   "$next_suite"   "$gateway_url" --requirements 2026-07-28
+
+# --- The conformance repository's reference server (reference-server/README.md) ---
+# Gateway-only failures known today, each with its cause (printed on every run, never silently):
+# - tools-call-elicitation: the local guardrails' injection classifier flags the scenario's elicitation text
+#   ("Please provide your information" / "User's response") when the output policy screens what the
+#   upstream asks the client, so the request is refused; with output guardrails off the scenario passes.
+ref_known_gateway_failures=(
+  ref-legacy:tools-call-elicitation
+)
+ref_port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+PORT="$ref_port" launch reference node "$here/reference-server/everything-server.ts"
+ref_url="http://127.0.0.1:$ref_port/mcp"
+for _ in $(seq 1 100); do
+  grep -q 'MCP endpoint' "$scratch/reference.out" 2>/dev/null && break
+  sleep 0.1
+done
+grep -q 'MCP endpoint' "$scratch/reference.out" || { cat "$scratch/reference.out"* >&2; fail "the reference server did not start"; }
+cat >"$scratch/config-ref.json" <<EOF
+{
+  "common_mcp_gateway_config": {
+    "enkrypt_guardrails_enabled": true,
+    "enkrypt_guardrails_provider": "local",
+    "tool_exposure": "direct",
+    "tool_name_prefix": "when_needed",
+    "enkrypt_audit_log_path": "$scratch/audit-ref.jsonl"
+  },
+  "gateways": {
+    "$key": {
+      "id": "conformance-reference",
+      "mcp_config": [{
+        "server_name": "reference",
+        "description": "The conformance repository's TypeScript reference server (streamable HTTP)",
+        "config": {"url": "$ref_url"},
+        "input_guardrails_policy": {"enabled": true, "policy_name": "local",
+          "block": ["injection_attack", "secrets"]},
+        "output_guardrails_policy": {"enabled": true, "policy_name": "local",
+          "block": ["injection_attack", "secrets"]}
+      }]
+    }
+  }
+}
+EOF
+ENKRYPT_GATEWAY_KEY="$key" launch gateway-ref "$bin/gateway-core" serve --listen 127.0.0.1:0 \
+  --no-auth --config "$scratch/config-ref.json"
+ref_gateway_url="$(url_of gateway-ref)"
+
+# run_ref NAME SUITE_JS URL [suite args...]: runs a suite, keeps its log; judged by compare_ref.
+run_ref() {
+  local name="$1" suite="$2" url="$3"; shift 3
+  node "$suite" server --url "$url" -o "$out/$name" "$@" >"$out/$name.log" 2>&1 || true
+}
+# scenarios NAME MARK: the scenarios of run NAME marked ✓ or ✗.
+scenarios() { { grep -E "^$2 " "$out/$1.log" || true; } | sed -E "s/^$2 ([^:]+):.*/\1/" | sort -u; }
+# compare_ref SUITE: direct vs through the gateway for ref-SUITE-direct and ref-SUITE-gateway.
+compare_ref() {
+  local suite="$1" direct="ref-$1-direct" gateway="ref-$1-gateway" total_d total_g s
+  total_d="$(grep -E '^Total:' "$out/$direct.log" | tail -1 || true)"
+  total_g="$(grep -E '^Total:' "$out/$gateway.log" | tail -1 || true)"
+  [ -n "$total_d" ] && [ -n "$total_g" ] || { status=1; summary+=("ref-$suite: no summary  <- UNEXPECTED"); return; }
+  local passed_d failed_d passed_g failed_g
+  passed_d="$(scenarios "$direct" ✓ | wc -l)"; failed_d="$(scenarios "$direct" ✗ | wc -l)"
+  passed_g="$(scenarios "$gateway" ✓ | wc -l)"; failed_g="$(scenarios "$gateway" ✗ | wc -l)"
+  summary+=("$(printf '%-18s %s; scenarios %s passed, %s failed' "$direct" "$total_d" "$passed_d" "$failed_d")")
+  summary+=("$(printf '%-18s %s; scenarios %s passed, %s failed' "$gateway" "$total_g" "$passed_g" "$failed_g")")
+  local server_fails gateway_only=() unexpected=() known=() fixed=()
+  server_fails="$(scenarios "$direct" ✗ | tr '\n' ' ')"
+  [ -z "$server_fails" ] || summary+=("  the server itself fails (not judged): $server_fails")
+  for s in $(comm -12 <(scenarios "$direct" ✓) <(scenarios "$gateway" ✗)); do
+    gateway_only+=("$s")
+    if [[ " ${ref_known_gateway_failures[*]} " == *" ref-$suite:$s "* ]]; then known+=("$s"); else unexpected+=("$s"); fi
+  done
+  for s in "${ref_known_gateway_failures[@]}"; do
+    [[ "$s" == "ref-$suite:"* ]] || continue
+    [[ " ${gateway_only[*]} " == *" ${s#ref-$suite:} "* ]] || fixed+=("${s#ref-$suite:}")
+  done
+  [ ${#known[@]} = 0 ] || summary+=("  KNOWN gateway-only failures (causes in ref_known_gateway_failures, run.sh): ${known[*]}")
+  [ ${#fixed[@]} = 0 ] || summary+=("  known failures that now pass (remove them from ref_known_gateway_failures): ${fixed[*]}")
+  if [ ${#unexpected[@]} != 0 ]; then
+    status=1
+    summary+=("  gateway-only failures: ${unexpected[*]}  <- UNEXPECTED")
+  fi
+}
+
+run_ref ref-legacy-direct  "$legacy_suite" "$ref_url"
+run_ref ref-legacy-gateway "$legacy_suite" "$ref_gateway_url"
+run_ref ref-next-direct    "$next_suite"   "$ref_url"         --requirements 2026-07-28
+run_ref ref-next-gateway   "$next_suite"   "$ref_gateway_url" --requirements 2026-07-28
+compare_ref legacy
+compare_ref next
 
 # Client mode: gateway-core as the OAuth client of a remote upstream. Every auth/* client scenario of each
 # suite except the extensions runs once through gateway-as-client.sh (sign-in with `gateway-core auth

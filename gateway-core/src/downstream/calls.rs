@@ -53,6 +53,22 @@ pub enum CallOutcome {
     Failed(UpstreamError),
 }
 
+impl CallOutcome {
+    /// The call's verdict as the audit log and telemetry name it.
+    pub fn decision(&self) -> Decision {
+        match self {
+            Self::Answered { response, .. } => match &**response {
+                CallToolResponse::Complete(result) if result.is_error == Some(true) => {
+                    Decision::Error
+                }
+                _ => Decision::Allowed,
+            },
+            Self::Refused(_) | Self::Blocked { .. } => Decision::Blocked,
+            Self::UnknownTool { .. } | Self::Failed(_) => Decision::Error,
+        }
+    }
+}
+
 fn fired_names(detections: &[Detection]) -> Vec<String> {
     detections
         .iter()
@@ -122,6 +138,27 @@ impl Gateway {
 
     /// Runs one call of `tool` on server `index` through the whole pipeline.
     pub async fn execute(
+        &self,
+        index: usize,
+        tool: &str,
+        arguments: Option<JsonObject>,
+        carry: Carry,
+        caller: Caller,
+        request_id: &str,
+    ) -> CallOutcome {
+        let started = crate::telemetry::enabled().then(Instant::now);
+        let outcome = self
+            .execute_pipeline(index, tool, arguments, carry, caller, request_id)
+            .await;
+        if let Some(started) = started {
+            let server = &self.servers[index].config.server_name;
+            let decision = outcome.decision();
+            crate::telemetry::record_call(server, tool, decision, started.elapsed());
+        }
+        outcome
+    }
+
+    async fn execute_pipeline(
         &self,
         index: usize,
         tool: &str,

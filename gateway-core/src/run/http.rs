@@ -46,6 +46,7 @@ pub async fn run_http(
         .first()
         .map(|g| g.id.clone())
         .unwrap_or_default();
+    let _telemetry = crate::telemetry::init(&config.common.extra);
     let cancel = CancellationToken::new();
     let state = ServeState::new(config, cache, audit.clone(), options, cancel.clone());
     let endpoint = local.map_or_else(|| "/mcp".to_owned(), |a| format!("http://{a}/mcp"));

@@ -37,6 +37,7 @@ where
         audit,
         cache,
     } = started;
+    let _telemetry = crate::telemetry::init(&config.common.extra);
     let (gateway, events) = Gateway::new(&config, index, cache, audit.clone());
     audit.record(
         AuditEvent::new(EventKind::Config, gateway.gateway_id.clone()).with_message(format!(

@@ -226,10 +226,11 @@ impl Upstream {
     ) -> Result<CallToolResponse, UpstreamError> {
         use rmcp::model::{CallToolRequest, ClientRequest, ServerResult};
         let conn = self.connection().await?;
+        let legacy_client = target.as_ref().is_some_and(|t| t.client.is_legacy());
+        let peer = conn.call_peer(&params.name, legacy_client);
         // The upstream sees what the calling client supports (2026-07-28 carries it per request),
         // not the gateway's own superset: a server must not ask for what the client cannot give.
-        let per_request_meta = conn
-            .peer
+        let per_request_meta = peer
             .peer_info()
             .is_some_and(|info| info.protocol_version >= ProtocolVersion::V_2026_07_28);
         let options = match &target {
@@ -247,7 +248,7 @@ impl Upstream {
         let tool = params.name.to_string();
         let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
         let exchange = async {
-            let handle = conn.peer.send_request_with_option(request, options).await?;
+            let handle = peer.send_request_with_option(request, options).await?;
             let route_guard = progress.map(|route| {
                 if let Ok(mut routes) = self.progress.lock() {
                     routes.insert(handle.progress_token.clone(), route);
@@ -258,7 +259,7 @@ impl Upstream {
                 }
             });
             let mut cancel = CancelOnDrop {
-                peer: conn.peer.clone(),
+                peer: peer.clone(),
                 id: Some(handle.id.clone()),
             };
             let result = handle.await_response().await;

@@ -10,6 +10,7 @@ use rmcp::RoleClient;
 use rmcp::service::RunningService;
 use tokio::sync::{Mutex, mpsc};
 
+use super::era::LegacySide;
 use super::handler::UpstreamClient;
 use super::process::ProcessGuard;
 use super::{UpstreamEvent, UpstreamLimits};
@@ -33,6 +34,8 @@ pub struct Connection {
     pub(super) pid: Option<u32>,
     /// The 2026-07-28 list-change stream of this connection, if any; aborted with the connection.
     pub(super) list_watch: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// A second, legacy-era connection when the server offers more there (era.rs; HTTP only).
+    pub(super) legacy: Option<LegacySide<UpstreamClient>>,
 }
 
 impl Connection {
@@ -43,6 +46,7 @@ impl Connection {
         guard: Option<ProcessGuard>,
         oversized: Arc<AtomicBool>,
         pid: Option<u32>,
+        legacy: Option<LegacySide<UpstreamClient>>,
         name: &str,
         events: &mpsc::Sender<UpstreamEvent>,
     ) -> Self {
@@ -55,16 +59,42 @@ impl Connection {
             oversized,
             pid,
             list_watch: std::sync::Mutex::new(list_watch),
+            legacy,
         }
     }
 
     pub(super) fn is_alive(&self) -> bool {
-        !self.peer.is_transport_closed() && !self.oversized.load(Ordering::Relaxed)
+        !self.peer.is_transport_closed()
+            && !self.oversized.load(Ordering::Relaxed)
+            && (self.legacy.as_ref()).is_none_or(|legacy| !legacy.peer.is_transport_closed())
+    }
+
+    /// Where resource subscriptions go: the legacy connection when only it advertises them.
+    pub(super) fn subscription_peer(&self) -> &rmcp::Peer<RoleClient> {
+        let main_subscribes = self.peer.peer_info().is_some_and(|info| {
+            (info.capabilities.resources.as_ref()).is_some_and(|r| r.subscribe == Some(true))
+        });
+        match &self.legacy {
+            Some(legacy) if !main_subscribes && legacy.subscribes() => &legacy.peer,
+            _ => &self.peer,
+        }
+    }
+
+    /// The peer a call of `tool` for a client goes to: a legacy client's call goes to the legacy
+    /// connection, if any, when that one has the tool (era.rs).
+    pub(super) fn call_peer(&self, tool: &str, legacy_client: bool) -> &rmcp::Peer<RoleClient> {
+        match &self.legacy {
+            Some(legacy) if legacy_client && legacy.serves_tool(tool) => &legacy.peer,
+            _ => &self.peer,
+        }
     }
 
     pub(super) async fn stop(&self) {
         if let Some(watch) = self.list_watch.lock().ok().and_then(|mut w| w.take()) {
             watch.abort();
+        }
+        if let Some(legacy) = &self.legacy {
+            legacy.stop().await;
         }
         if let Some(service) = self.service.lock().await.take() {
             // Cancelling closes the child's stdin: a well-behaved server exits by itself.

@@ -188,9 +188,12 @@ impl Upstream {
             Err(_) => return,
         };
         for uri in lost {
-            let again = self
-                .subscriptions
-                .subscribe(&self.name, &conn.peer, &uri, &self.events);
+            let again = self.subscriptions.subscribe(
+                &self.name,
+                conn.subscription_peer(),
+                &uri,
+                &self.events,
+            );
             match tokio::time::timeout(self.limits.request_timeout, again).await {
                 Ok(Ok(())) => {
                     tracing::info!(server = %self.name, uri, "resource subscription restored after restart")

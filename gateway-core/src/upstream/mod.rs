@@ -13,8 +13,10 @@
 
 pub mod bridge;
 pub mod callers;
+
 mod calls;
 mod connection;
+pub mod era;
 mod handler;
 pub mod lifecycle;
 pub mod process;

@@ -116,11 +116,11 @@ impl Upstream {
     pub async fn subscribe(&self, uri: &str) -> Result<(), UpstreamError> {
         // Servers that do not advertise `resources.subscribe` are not asked (a 2026 server without it
         // may never acknowledge a listen stream for resources): the client gets a clear error at once.
-        let supported = self
-            .capabilities()
-            .await?
-            .resources
-            .is_some_and(|r| r.subscribe == Some(true));
+        let conn = self.connection().await?;
+        let peer = conn.subscription_peer().clone();
+        let supported = peer.peer_info().is_some_and(|info| {
+            (info.capabilities.resources.as_ref()).is_some_and(|r| r.subscribe == Some(true))
+        });
         if !supported {
             return Err(self.rpc_error(
                 "does not support resource subscriptions (no resources.subscribe capability)"
@@ -128,7 +128,7 @@ impl Upstream {
             ));
         }
         let what = format!("resources/subscribe {uri}");
-        self.request(&what, |peer| async move {
+        self.request(&what, |_| async move {
             self.subscriptions
                 .subscribe(&self.name, &peer, uri, &self.events)
                 .await
@@ -139,7 +139,8 @@ impl Upstream {
     /// Ends the subscription of `uri` (no-op when there is none).
     pub async fn unsubscribe(&self, uri: &str) -> Result<(), UpstreamError> {
         let what = format!("resources/unsubscribe {uri}");
-        self.request(&what, |peer| async move {
+        let peer = self.connection().await?.subscription_peer().clone();
+        self.request(&what, |_| async move {
             self.subscriptions.unsubscribe(&peer, uri).await
         })
         .await

@@ -54,6 +54,7 @@ pub(super) async fn connect(
         Some(guard),
         spawned.oversized,
         pid,
+        None,
         dial.name,
         dial.events,
     ))

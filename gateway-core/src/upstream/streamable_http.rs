@@ -51,15 +51,11 @@ pub(super) async fn connect(
     let authorized = crate::oauth::authorized_client(dial.name, url, oauth, http.clone())
         .await
         .map_err(|e| handshake(e.to_string()))?;
-    let streamable = || async {
+    let streamable = async |lifecycle: ClientLifecycleMode| {
         let config = StreamableHttpClientTransportConfig::with_uri(url.to_string())
             .custom_headers(custom.clone())
             .max_json_response_size(dial.limits.max_message_bytes)
             .max_sse_event_size(dial.limits.max_message_bytes);
-        let lifecycle = ClientLifecycleMode::Auto {
-            preferred_versions: vec![ProtocolVersion::V_2026_07_28],
-            legacy_version: None,
-        };
         let served = match &authorized {
             Some(auth) => {
                 let transport = StreamableHttpClientTransport::with_client(auth.clone(), config);
@@ -102,10 +98,14 @@ pub(super) async fn connect(
             .await
             .map_err(|error| error.to_string())
     };
+    let auto = || ClientLifecycleMode::Auto {
+        preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+        legacy_version: None,
+    };
     let (service, kind) = if super::sse::looks_like_sse(url) {
         match legacy_sse().await {
             Ok(service) => (service, "SSE"),
-            Err(sse_error) => match streamable().await {
+            Err(sse_error) => match streamable(auto()).await {
                 Ok(service) => (service, "streamable HTTP"),
                 Err(error) => {
                     return Err(handshake(format!(
@@ -115,7 +115,7 @@ pub(super) async fn connect(
             },
         }
     } else {
-        match streamable().await {
+        match streamable(auto()).await {
             Ok(service) => (service, "streamable HTTP"),
             Err(error) if error == SIGN_IN_NEEDED => {
                 let reason = if authorized.is_some() {
@@ -135,12 +135,20 @@ pub(super) async fn connect(
             },
         }
     };
+    // Never trade a capability for the 2026 era: a legacy connection beside it if it offers more (era.rs).
+    let legacy = if super::era::is_modern(service.peer().peer_info().as_deref()) {
+        let attempt = streamable(ClientLifecycleMode::Initialize);
+        super::era::legacy_side(dial.name, &service, attempt).await
+    } else {
+        None
+    };
     tracing::info!(server = %dial.name, url, transport = kind, elapsed_ms = started.elapsed().as_millis() as u64, "upstream connected over HTTP");
     Ok(Connection::new(
         service,
         None,
         Arc::default(),
         None,
+        legacy,
         dial.name,
         dial.events,
     ))
