@@ -78,8 +78,6 @@ const CUES: &[&str] = &[
     // English
     "to",
     "with",
-    "by",
-    "from",
     "for",
     "named",
     "called",
@@ -383,8 +381,26 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\p{L}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*").expect("valid")
 });
 
-/// Whether the text before a candidate (same sentence) ends with a person cue.
-fn cued(before: &str) -> bool {
+/// Prepositions and copulas that introduce a name only weakly ("with", "to", "a", "на"): a name
+/// after one needs a listed first name and a surname shape or listed last name. "by" and "from"
+/// are left out (author lines of READMEs and changelogs).
+const GENERIC_CUES: &[&str] = &[
+    "to", "with", "for", "is", "am", "a", "con", "de", "por", "para", "com", "o", "ao", "à", "al",
+    "alla", "avec", "auf", "an", "mit", "von", "aan", "met", "van", "till", "med", "av", "na", "z",
+    "ze", "od", "do", "în", "cu", "la", "на", "с", "со", "для", "от", "με", "την", "τον", "στην",
+    "στον", "σε", "m", "k", "κ",
+];
+
+/// How a candidate name is introduced.
+#[derive(Clone, Copy, PartialEq)]
+enum Cue {
+    None,
+    Generic,
+    Strong,
+}
+
+/// How the text before a candidate (same sentence) introduces it.
+fn cued(before: &str) -> Cue {
     let tail: String = before
         .trim_end_matches([' ', ',', ':', '\u{a0}'])
         .chars()
@@ -395,28 +411,27 @@ fn cued(before: &str) -> bool {
         .rev()
         .collect();
     let lower = tail.to_lowercase();
+    // Words of identifiers (`client_closed_request`) and code are not cues.
     let words: Vec<&str> = lower
-        .split(|c: char| !c.is_alphanumeric() && c != ':')
-        .filter(|w| !w.is_empty())
+        .split([' ', ',', ':', '\u{a0}', '.', '(', '\n'])
+        .filter(|w| !w.is_empty() && w.chars().all(char::is_alphanumeric))
         .collect();
     let Some(&last) = words.last() else {
-        return false;
+        return Cue::None;
     };
-    if CUES.contains(&last) {
-        return true;
+    let strong = |w: &str| CUES.contains(&w) && !GENERIC_CUES.contains(&w);
+    if words.len() >= 2 && strong(&format!("{} {}", words[words.len() - 2], last)) {
+        return Cue::Strong;
     }
-    if words.len() >= 2 {
-        let two = format!("{} {}", words[words.len() - 2], last);
-        if CUES.contains(&two.as_str()) {
-            return true;
-        }
+    // "my father, Henrik …", "signed for by …" end with a cue word a few back.
+    if words.iter().rev().take(3).any(|w| strong(w)) {
+        return Cue::Strong;
     }
-    // "my father, Henrik …", "the owner of this subscription to …" end with a cue word a few back.
-    words
-        .iter()
-        .rev()
-        .take(3)
-        .any(|w| w.len() > 3 && CUES.contains(w))
+    if GENERIC_CUES.contains(&last) {
+        Cue::Generic
+    } else {
+        Cue::None
+    }
 }
 
 /// Byte spans of person names in cased scripts found by cue and morphology.
@@ -466,17 +481,43 @@ fn cased_names(text: &str) -> Vec<(usize, usize)> {
         let morph = surname_morphology(last.as_str()).max(surname_morphology(b.as_str()));
         let last_listed = super::gazetteer::is_listed_name(last.as_str());
         let cue = || cued(&text[..a.start()]);
+        // Author and contributor lines (`"Aaron Heckmann <…>"`, `[Jane Doe]`, `author : …`,
+        // `Copyright …`) name people on purpose: not personal data about a user.
+        let next = text[last.end()..].trim_start_matches(' ');
+        let line_start = text[..a.start()].rfind('\n').map_or(0, |n| n + 1);
+        let line_before = text[line_start..a.start()].to_lowercase();
+        if next.starts_with(['<', ']', '('])
+            && !next.starts_with("(he")
+            && !next.starts_with("(she")
+            || [
+                "author",
+                "contributor",
+                "maintainer",
+                "copyright",
+                "©",
+                "written by",
+                "created by",
+            ]
+            .iter()
+            .any(|w| line_before.contains(w))
+        {
+            i += 1;
+            continue;
+        }
         let hit = if both_title {
             if run_continues && morph < 2 {
                 i += 1;
                 continue;
             }
             (morph == 2 && aw.chars().count() >= 3)
-                || (first_listed && morph >= 1)
-                || ((morph >= 1 || first_listed || last_listed) && cue())
+                || match cue() {
+                    Cue::Strong => morph >= 1 || first_listed || last_listed,
+                    Cue::Generic => first_listed && (morph >= 1 || last_listed),
+                    Cue::None => false,
+                }
         } else {
-            // Lower case: a listed first name, a surname shape or listed last name, and a cue.
-            (morph >= 1 || last_listed) && cue()
+            // Lower case: a listed first name, a surname shape, and a person cue.
+            morph >= 1 && cue() == Cue::Strong
         };
         if hit {
             out.push((a.start(), last.end()));
