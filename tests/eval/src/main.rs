@@ -39,9 +39,14 @@ struct Args {
     /// The hand-written agent-directed tool-result family (skipped when the file is absent).
     #[arg(long, default_value = "tests/eval/data/agent_family.jsonl")]
     agent_family: PathBuf,
-    /// Names and addresses in running text (skipped when the file is absent).
-    #[arg(long, default_value = "tests/eval/data/pii_running.jsonl")]
-    pii_running: PathBuf,
+    /// Names and addresses in running text (each skipped when absent; comma-separated): the first
+    /// family was used while writing `local/running.rs`, the second (`_fresh`) was not.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "tests/eval/data/pii_running.jsonl,tests/eval/data/pii_running_fresh.jsonl"
+    )]
+    pii_running: Vec<PathBuf>,
     /// A directory of out-of-corpus benign text (skipped when absent; "" to skip).
     #[arg(long, default_value = "/usr/share/doc")]
     benign_dir: PathBuf,
@@ -205,8 +210,8 @@ fn main() -> Result<()> {
     if args.agent_family.exists() {
         failed |= family::agent_family(&engine, &policy, &args.agent_family, args.show_families)?;
     }
-    if args.pii_running.exists() {
-        failed |= family::running_pii(&engine, &policy, &args.pii_running, args.show_families)?;
+    for path in args.pii_running.iter().filter(|p| p.exists()) {
+        failed |= family::running_pii(&engine, &policy, path, args.show_families)?;
     }
     if !args.benign_dir.as_os_str().is_empty() && args.benign_dir.is_dir() {
         let catalog: Vec<String> = [

@@ -12,7 +12,11 @@
 //!
 //! Features (must match `train.py` exactly): the text lower-cased, split into runs of alphanumeric
 //! characters, ASCII digits folded to `0`; per word its unigram, the bigram ending at it, and the
-//! character 3- and 4-grams of `<word>` (first 24 characters), CRC-32 hashed into 2^17 buckets.
+//! character 3- and 4-grams of `<word>` (first 24 characters), the word's classes from
+//! `model/classes.txt` (addressee, action verbs by kind, override, role, secret, concealment,
+//! sequence, target) and each ordered pair of classes met within `PAIR_SPAN` words, CRC-32 hashed
+//! into 2^17 buckets. The class features let it learn an instruction's shape (addressee + verb +
+//! target) across phrasings and languages.
 //! A window (48 words with stride 16, and 16 words with stride 8) scores
 //! `bias + Σ weights / sqrt(feature count)`; the highest window of either scale decides.
 //!
@@ -20,12 +24,17 @@
 //! its training data (mostly English) and can be steered by paraphrase; the regex patterns in
 //! `injection.rs` run beside it and either can fire. It does not own normalisation (`normalize.rs`).
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// The committed weights.
 static MODEL_BYTES: &[u8] = include_bytes!("model/injection.bin");
+/// Word classes (shared with `train.py`).
+static CLASSES_TXT: &str = include_str!("model/classes.txt");
+/// Class pairs are formed with this many words before a classed word (`PAIR_SPAN` in `train.py`).
+const PAIR_SPAN: usize = 6;
 
-const MAGIC: &[u8; 8] = b"EKINJ02\0";
+const MAGIC: &[u8; 8] = b"EKINJ03\0";
 /// Window scales a model may declare.
 const MAX_SCALES: usize = 4;
 const MAX_WORD_CHARS: usize = 24;
@@ -33,7 +42,7 @@ const MAX_WORD_CHARS: usize = 24;
 /// Why a model file could not be loaded.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ModelError {
-    #[error("injection model file is not an EKINJ02 model")]
+    #[error("injection model file is not an EKINJ03 model")]
     BadMagic,
     #[error("injection model file is truncated: expected {expected} bytes, found {found}")]
     Truncated { expected: usize, found: usize },
@@ -89,6 +98,58 @@ fn crc32(crc: u32, data: &[u8]) -> u32 {
         c = CRC_TABLE[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);
     }
     !c
+}
+
+/// The word classes of `model/classes.txt`: each word's class bit set, and the hashed feature of
+/// every class and ordered class pair.
+struct Classes {
+    of_word: HashMap<&'static str, u32>,
+    unigram: Vec<u32>,
+    pair: Vec<Vec<u32>>,
+}
+
+static CLASSES: LazyLock<Classes> = LazyLock::new(|| {
+    let mut names: Vec<&str> = Vec::new();
+    let mut of_word: HashMap<&'static str, u32> = HashMap::new();
+    for line in CLASSES_TXT.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut parts = line.split_whitespace();
+        let Some(name) = parts.next() else { continue };
+        let bit = names.iter().position(|n| *n == name).unwrap_or_else(|| {
+            names.push(name);
+            names.len() - 1
+        });
+        for word in parts {
+            *of_word.entry(word).or_default() |= 1 << bit;
+        }
+    }
+    let (seed_k, seed_p) = (crc32(0, b"k:"), crc32(0, b"p:"));
+    let unigram = names.iter().map(|n| crc32(seed_k, n.as_bytes())).collect();
+    let pair = names
+        .iter()
+        .map(|a| {
+            let ha = crc32(seed_p, a.as_bytes());
+            names
+                .iter()
+                .map(|b| crc32(crc32(ha, b" "), b.as_bytes()))
+                .collect()
+        })
+        .collect();
+    Classes {
+        of_word,
+        unigram,
+        pair,
+    }
+});
+
+/// Calls `f` with the index of every set bit of `mask`.
+fn each_bit(mut mask: u32, mut f: impl FnMut(usize)) {
+    while mask != 0 {
+        f(mask.trailing_zeros() as usize);
+        mask &= mask - 1;
+    }
 }
 
 impl Model {
@@ -170,6 +231,10 @@ impl Model {
         let mut prev = String::new();
         let mut bracketed = String::new();
         let mut offsets: Vec<usize> = Vec::new();
+        let classes = &*CLASSES;
+        // Class bits of the last PAIR_SPAN words (a ring).
+        let mut recent = [0u32; PAIR_SPAN];
+        let mut seen = 0usize;
         let mut chars = lower.chars().peekable();
         while chars.peek().is_some() {
             word.clear();
@@ -209,6 +274,24 @@ impl Model {
                 sum += self.weight(h);
                 n += 1;
             }
+            let mine = classes.of_word.get(word.as_str()).copied().unwrap_or(0);
+            if mine != 0 {
+                each_bit(mine, |b| {
+                    sum += self.weight(classes.unigram[b]);
+                    n += 1;
+                });
+                for back in 1..=PAIR_SPAN.min(seen) {
+                    let before = recent[(seen - back) % PAIR_SPAN];
+                    each_bit(before, |a| {
+                        each_bit(mine, |b| {
+                            sum += self.weight(classes.pair[a][b]);
+                            n += 1;
+                        })
+                    });
+                }
+            }
+            recent[seen % PAIR_SPAN] = mine;
+            seen += 1;
             std::mem::swap(&mut prev, &mut word);
             sums.push(sums[sums.len() - 1] + i64::from(sum));
             counts.push(counts[counts.len() - 1] + n);

@@ -2,7 +2,7 @@
 //!
 //! Text is normalised first (`normalize.rs`); then `injection_attack` (`injection.rs` patterns, or the
 //! shipped classifier in `classifier.rs`), `pii`
-//! (`pii.rs`, with reversible redaction; names and addresses via `gazetteer.rs`), `secrets` (`secrets.rs`), `keyword_detector`, `toxicity` and
+//! (`pii.rs`, with reversible redaction; names and addresses via `gazetteer.rs` and `running.rs`), `secrets` (`secrets.rs`), `keyword_detector`, `toxicity` and
 //! `nsfw` (`words.rs`) run. Detectors that need a model or the cloud (`policy_violation`,
 //! `topic_detector`, `bias`, `relevancy`, `adherence`, `hallucination`) are reported as unavailable
 //! offline rather than silently passing; they cannot block in this engine.
@@ -13,6 +13,7 @@ pub mod gazetteer;
 pub mod injection;
 pub mod normalize;
 pub mod pii;
+pub mod running;
 pub mod secrets;
 pub mod words;
 

@@ -432,6 +432,12 @@ pub fn find_in(
     for (start, end) in super::gazetteer::names(text) {
         push(PiiKind::PersonName, start, end);
     }
+    for (start, end) in super::running::addresses(text) {
+        push(PiiKind::StreetAddress, start, end);
+    }
+    for (start, end) in super::running::names(text) {
+        push(PiiKind::PersonName, start, end);
+    }
     non_overlapping(found)
 }
 
