@@ -8,12 +8,12 @@
 //!   `sse.rs` (legacy HTTP+SSE);
 //! - `handler.rs`: the MCP client handler (what the upstream asks back, its notifications);
 //! - `calls.rs` (`tools/call`, `tools/list`) and `requests.rs` (resources, prompts, completion);
+//! - `era.rs`: a second, legacy connection beside a 2026-07-28 one when the server offers more there;
 //! - `callers.rs` (who a request is for), `bridge.rs` (questions across protocol eras),
 //!   `subscriptions.rs` (resource subscriptions held once per URI).
 
 pub mod bridge;
 pub mod callers;
-
 mod calls;
 mod connection;
 pub mod era;
