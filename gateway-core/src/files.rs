@@ -129,6 +129,43 @@ pub fn write_atomic(path: &Path, contents: &[u8], backup: bool) -> Result<WriteO
     })
 }
 
+/// An exclusive advisory lock on the file at `path` (created with its folder when missing), released
+/// on drop. Best effort: when the file cannot be created or locked, the holder goes ahead unlocked and
+/// says so at debug level, naming the lock (`what`).
+pub struct AdvisoryLock(Option<File>);
+
+impl AdvisoryLock {
+    /// Waits for the lock on `path`.
+    pub fn acquire(path: &Path, what: &str) -> Self {
+        let file = path
+            .parent()
+            .map_or(Ok(()), fs::create_dir_all)
+            .and_then(|()| {
+                OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(path)
+            })
+            .and_then(|file| fs4::FileExt::lock(&file).map(|()| file));
+        match file {
+            Ok(file) => Self(Some(file)),
+            Err(error) => {
+                tracing::debug!(path = %path.display(), %error, lock = what, "lock unavailable; continuing unlocked");
+                Self(None)
+            }
+        }
+    }
+}
+
+impl Drop for AdvisoryLock {
+    fn drop(&mut self) {
+        if let Some(file) = &self.0 {
+            let _ = fs4::FileExt::unlock(file);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,6 @@
 //! (`~/.enkrypt/.oauth-<entry>.lock`, no secret in it); the entry is re-read under the lock, so a process
 //! never refreshes with a refresh token another process has already rotated away.
 
-use std::fs::{File, OpenOptions};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -18,6 +17,7 @@ use rmcp::transport::auth::{
 use serde::{Deserialize, Serialize};
 
 use super::OAuthError;
+use crate::files::AdvisoryLock;
 use crate::secrets::Keychain;
 
 /// Version of the [`SavedLogin`] layout.
@@ -240,7 +240,7 @@ impl CredentialStore for KeychainStore {
     async fn acquire_refresh_guard(&self) -> Result<Option<CredentialRefreshGuard>, AuthError> {
         let inner = self.inner.clone();
         let (lock, fresh) = tokio::task::spawn_blocking(move || {
-            let lock = RefreshLock::acquire(&inner.entry);
+            let lock = AdvisoryLock::acquire(&lock_path(&inner.entry), "OAuth refresh");
             let fresh = read(&inner.keychain, &inner.entry, &inner.server);
             (lock, fresh)
         })
@@ -251,42 +251,6 @@ impl CredentialStore for KeychainStore {
             *self.inner.saved.lock().await = fresh;
         }
         Ok(Some(CredentialRefreshGuard::new(lock)))
-    }
-}
-
-/// An exclusive advisory lock on `~/.enkrypt/.oauth-<entry>.lock`, released on drop. Best effort: when
-/// the file cannot be locked the refresh goes ahead unlocked.
-struct RefreshLock(Option<File>);
-
-impl RefreshLock {
-    fn acquire(entry: &str) -> Self {
-        let path = lock_path(entry);
-        let file = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| {
-                OpenOptions::new()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .open(&path)
-            })
-            .and_then(|file| fs4::FileExt::lock(&file).map(|()| file));
-        match file {
-            Ok(file) => Self(Some(file)),
-            Err(error) => {
-                tracing::debug!(path = %path.display(), %error, "OAuth refresh lock unavailable; continuing unlocked");
-                Self(None)
-            }
-        }
-    }
-}
-
-impl Drop for RefreshLock {
-    fn drop(&mut self) {
-        if let Some(file) = &self.0 {
-            let _ = fs4::FileExt::unlock(file);
-        }
     }
 }
 

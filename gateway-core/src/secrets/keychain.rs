@@ -10,11 +10,11 @@
 //! through [`Keychain::spawn`] or `tokio::task::spawn_blocking`. Nothing here logs a value.
 
 use std::collections::BTreeSet;
-use std::fs::{File, OpenOptions};
 use std::path::PathBuf;
 
 use super::error::SecretError;
 use super::name::validate_name;
+use crate::files::AdvisoryLock;
 
 /// The keychain service every gateway secret is stored under (DESIGN.md).
 pub const SERVICE: &str = "enkrypt-secure-mcp-gateway";
@@ -140,7 +140,7 @@ impl Keychain {
 
     /// Read-modify-write the list of names under the cross-process lock.
     fn update_index(&self, change: impl FnOnce(&mut BTreeSet<String>)) -> Result<(), SecretError> {
-        let _lock = IndexLock::acquire();
+        let _lock = AdvisoryLock::acquire(&lock_path(), "keychain index");
         let mut names = match self.read_index() {
             Ok(names) => names,
             Err(SecretError::IndexCorrupt { .. }) => {
@@ -170,42 +170,6 @@ impl Keychain {
         entry
             .set_password(&text)
             .map_err(|e| SecretError::from_keyring(e, INDEX_USER))
-    }
-}
-
-/// An exclusive advisory lock on `~/.enkrypt/.keychain-index.lock`, released on drop. Best effort: when
-/// the file cannot be created or locked the update goes ahead unlocked (and says so at debug level).
-struct IndexLock(Option<File>);
-
-impl IndexLock {
-    fn acquire() -> Self {
-        let path = lock_path();
-        let file = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| {
-                OpenOptions::new()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .open(&path)
-            })
-            .and_then(|file| fs4::FileExt::lock(&file).map(|()| file));
-        match file {
-            Ok(file) => Self(Some(file)),
-            Err(error) => {
-                tracing::debug!(path = %path.display(), %error, "keychain index lock unavailable; continuing unlocked");
-                Self(None)
-            }
-        }
-    }
-}
-
-impl Drop for IndexLock {
-    fn drop(&mut self) {
-        if let Some(file) = &self.0 {
-            let _ = fs4::FileExt::unlock(file);
-        }
     }
 }
 
