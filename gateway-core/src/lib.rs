@@ -9,7 +9,8 @@
 //!   launch) and [`run::run_http`] (`serve`): load the config, open the audit log and cache, watch
 //!   the file ([`reload`]), stop cleanly ([`shutdown`]). [`cli`] only parses arguments and maps
 //!   outcomes to exit statuses.
-//! - [`parse_guard`]: a stdin line that is not JSON gets a JSON-RPC parse error.
+//! - [`lines`]: JSON-RPC one message a line on both stdio sides (client and upstreams): a line that
+//!   is not JSON gets a parse error, and `tools/call` requests and results are decoded directly.
 //! - [`serve`]: the HTTP front end in front of rmcp's streamable-HTTP service: gateway key per
 //!   request, loopback `Origin`/`Host` rules, one service per configured gateway.
 //! - [`auth`]: which configured gateway a presented gateway key selects.
@@ -46,9 +47,9 @@ pub mod config;
 pub mod downstream;
 pub mod files;
 pub mod guardrails;
+pub mod lines;
 pub mod logging;
 pub mod oauth;
-pub mod parse_guard;
 pub mod platform;
 pub mod reload;
 pub mod run;

@@ -9,7 +9,8 @@
 //!   MCP's resource-not-found code, -32002) ([`unknown`], [`unknown_resource`]);
 //! - a guardrail block outside `tools/call` and a request the gateway refuses (a revoked gateway
 //!   key) are invalid request (-32600) ([`blocked`], [`refused`]);
-//! - a line that is not JSON is a parse error (-32700) with a null id ([`parse_error_line`]).
+//! - below the methods, the stdio transport (`lines`) answers a line that is not JSON with a parse
+//!   error (-32700) and JSON that is not a message with invalid request (-32600), both with a null id.
 //!
 //! Errors the gateway answers *upstream* (a server's sampling or elicitation request it cannot
 //! relay) are built in `upstream::bridge`, next to the relaying they describe.
@@ -90,18 +91,6 @@ pub fn cancelled() -> McpError {
     McpError::internal_error("the request was cancelled by the client", None)
 }
 
-/// The reply to a line that is not JSON: a parse error with a null id, newline-terminated.
-pub fn parse_error_line(detail: &str) -> Vec<u8> {
-    let reply = serde_json::json!({
-        "jsonrpc": "2.0",
-        "id": null,
-        "error": {"code": -32700, "message": format!("Parse error: {detail}")}
-    });
-    let mut line = reply.to_string().into_bytes();
-    line.push(b'\n');
-    line
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,14 +130,5 @@ mod tests {
             panic!("an exited upstream is a tool result with isError")
         };
         assert_eq!(result.is_error, Some(true));
-    }
-
-    #[test]
-    fn a_parse_error_has_a_null_id() {
-        let line = parse_error_line("expected value");
-        let value: serde_json::Value = serde_json::from_slice(&line).expect("json");
-        assert_eq!(value["id"], serde_json::Value::Null);
-        assert_eq!(value["error"]["code"], -32700);
-        assert_eq!(line.last(), Some(&b'\n'));
     }
 }

@@ -62,14 +62,9 @@ where
     drop(gateway);
 
     let (input, eof) = crate::shutdown::EofWatch::new(input);
-    // Lines that are not JSON get a JSON-RPC parse error (rmcp would skip them silently).
-    let replies = crate::parse_guard::Replies::new(output);
-    let replies_task = tokio::spawn(replies.clone().run());
-    let input = crate::parse_guard::LineCheck::new(input, replies.clone());
-    match GatewayServer::new(handle.clone())
-        .serve((input, replies.writer()))
-        .await
-    {
+    // Lines that are not JSON get a JSON-RPC parse error (rmcp's stdio would skip them silently).
+    let transport = crate::lines::LineTransport::<rmcp::RoleServer, _, _>::new(input, output);
+    match GatewayServer::new(handle.clone()).serve(transport).await {
         Ok(service) => {
             let waiting = service.waiting();
             tokio::pin!(waiting);
@@ -93,7 +88,6 @@ where
         Err(error) => tracing::warn!(%error, "MCP session did not start"),
     }
     reload_task.abort();
-    replies_task.abort();
     handle.shutdown().await;
     events_task.abort();
     flush_audit(audit).await;

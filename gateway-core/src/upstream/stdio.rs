@@ -36,7 +36,13 @@ pub(super) async fn connect(
         legacy_version: None,
     };
     let service = match client
-        .serve_with_lifecycle((spawned.stdout, spawned.stdin), lifecycle)
+        .serve_with_lifecycle(
+            crate::lines::LineTransport::<rmcp::RoleClient, _, _>::new(
+                spawned.stdout,
+                spawned.stdin,
+            ),
+            lifecycle,
+        )
         .await
     {
         Ok(service) => service,
