@@ -10,31 +10,30 @@
 //!   everything else still goes through rmcp's decoding, unchanged.
 //!
 //! Lines are bounded ([`MAX_LINE`] by default): a longer one is dropped without being buffered and,
-//! on the server side, answered with a parse error. Writes take one lock, one `write_all` and one
-//! flush per message, so a message is never split by another.
+//! on the server side, answered with a parse error. Writes go through [`writer`]: whole lines, and
+//! lines queued while the pipe is busy leave together.
 
 mod fast;
+mod writer;
 
 use std::io;
 use std::sync::Arc;
 
 use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::Transport;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
-use tokio::sync::Mutex;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
 
 pub use fast::{PendingCalls, Side};
 
 /// The largest line accepted by default (rmcp's `DEFAULT_MAX_LINE_LENGTH`).
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
 
-/// A write buffer larger than this is released after its message is out.
+/// A line buffer larger than this is released once its line is decoded or queued.
 const KEEP_BUFFER: usize = 64 * 1024;
 
-/// The write half: the pipe and a buffer reused for each message.
-struct Out<W> {
-    io: W,
-    buf: Vec<u8>,
+thread_local! {
+    /// Where a message is serialized before its line is queued (one buffer per worker thread).
+    static ENCODED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// JSON-RPC messages, one per line, read from `R` and written to `W`, for the rmcp role `Role`.
@@ -44,7 +43,7 @@ pub struct LineTransport<Role: Side, R, W> {
     max_line: usize,
     /// Dropping the rest of a line that was too long, up to its newline.
     discarding: bool,
-    out: Arc<Mutex<Option<Out<W>>>>,
+    out: Arc<writer::Writer<W>>,
     calls: Arc<Role::Calls>,
 }
 
@@ -68,10 +67,7 @@ where
             line: Vec::new(),
             max_line: MAX_LINE,
             discarding: false,
-            out: Arc::new(Mutex::new(Some(Out {
-                io: write,
-                buf: Vec::new(),
-            }))),
+            out: Arc::new(writer::Writer::new(write)),
             calls: Arc::default(),
         }
     }
@@ -125,10 +121,7 @@ where
     fn reply(&self, line: Vec<u8>) {
         let out = self.out.clone();
         tokio::spawn(async move {
-            let mut guard = out.lock().await;
-            if let Some(out) = guard.as_mut()
-                && let Err(error) = write_line(&mut out.io, &line).await
-            {
+            if let Err(error) = out.send(&line).await {
                 tracing::debug!(%error, "could not write an error reply");
             }
         });
@@ -187,11 +180,6 @@ fn error_line(code: i64, message: &str) -> Vec<u8> {
     line
 }
 
-async fn write_line<W: AsyncWrite + Unpin>(io: &mut W, line: &[u8]) -> io::Result<()> {
-    io.write_all(line).await?;
-    io.flush().await
-}
-
 /// A line without its `\r\n` or `\n`, and without a UTF-8 byte order mark.
 fn trim(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
@@ -213,21 +201,17 @@ where
         Role::sent(&self.calls, &item);
         let out = self.out.clone();
         async move {
-            let mut guard = out.lock().await;
-            let Some(out) = guard.as_mut() else {
-                return Err(io::Error::new(
-                    io::ErrorKind::NotConnected,
-                    "the transport is closed",
-                ));
-            };
-            out.buf.clear();
-            serde_json::to_writer(&mut out.buf, &item)?;
-            out.buf.push(b'\n');
-            let written = write_line(&mut out.io, &out.buf).await;
-            if out.buf.capacity() > KEEP_BUFFER {
-                out.buf = Vec::new();
-            }
-            written
+            ENCODED.with_borrow_mut(|line| {
+                line.clear();
+                serde_json::to_writer(&mut *line, &item)?;
+                line.push(b'\n');
+                out.push(line);
+                if line.capacity() > KEEP_BUFFER {
+                    *line = Vec::new();
+                }
+                Ok::<_, io::Error>(())
+            })?;
+            out.write_queued().await
         }
     }
 
@@ -273,11 +257,7 @@ where
     }
 
     async fn close(&mut self) -> Result<(), Self::Error> {
-        let out = self.out.lock().await.take();
-        if let Some(mut out) = out {
-            out.io.shutdown().await?;
-        }
-        Ok(())
+        self.out.close().await
     }
 }
 
