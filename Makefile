@@ -75,11 +75,17 @@ gateway: build
 	@echo "" >&2
 	ENKRYPT_GATEWAY_KEY=$(EXAMPLE_KEY) exec bin/gateway-core --config $(EXAMPLE_CONFIG)
 
-# Regenerate the committed JSON Schemas (schema/) and the UI's TypeScript types (ui/src/generated/) from
-# the Rust types; `cargo test` fails when they are out of date.
-.PHONY: schema
+# Regenerate the committed JSON Schemas (schema/) and the UI's TypeScript types (ui/src/generated/:
+# config.ts from gateway-core, ipc.ts from the desktop app) from the Rust types; `cargo test -p
+# gateway-core` and `cargo test -p enkrypt-desktop` fail when they are out of date. ipc.ts needs the
+# desktop app's build dependencies (deps-app) and its sidecar in place (the Tauri build step wants it).
+.PHONY: schema schema-ipc
 schema: deps-rust
 	$(CARGO) run -q -p gateway-core --example gen_schema
+	$(MAKE) schema-ipc
+
+schema-ipc: deps-app sidecar
+	$(CARGO) run -q -p enkrypt-desktop --example gen_ipc_types
 
 fmt:
 	$(CARGO) fmt --all

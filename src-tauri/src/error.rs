@@ -5,11 +5,13 @@
 //! `code` into a sentence for non-technical users and keeps `message` one click away. No `Debug` dumps
 //! and never a secret value: every message comes from gateway-core types that already mask keys.
 
+use gateway_core::config::schema::DiagnosticShape;
 use gateway_core::config::{Diagnostic, EditError};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// An error as the webview receives it.
-#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct IpcError {
     /// Stable machine-readable code.
@@ -21,6 +23,7 @@ pub struct IpcError {
     pub detail: Option<String>,
     /// Config findings (with JSON paths) when `code` is `invalid_config`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "Vec<DiagnosticShape>")]
     pub diagnostics: Vec<Diagnostic>,
 }
 

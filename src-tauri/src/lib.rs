@@ -13,12 +13,14 @@
 //!   the tray both do (config edits, client changes by the sidecar, toggles), used by both.
 //! - [`tray`]: icon + menu (non-fatal when there is no tray host); [`status`]: what it shows.
 //! - [`autostart`]: "Start at login" per OS; [`updater`]: update checks, off unless a release enables them.
-//! - [`error`]: the `{code, message}` error every command returns.
+//! - [`error`]: the `{code, message}` error every command returns; [`ipc_types`]: every IPC type as
+//!   TypeScript for the UI (`ui/src/generated/ipc.ts`, generated, drift-tested).
 
 pub mod actions;
 pub mod autostart;
 pub mod commands;
 pub mod error;
+pub mod ipc_types;
 pub mod paths;
 pub mod settings;
 pub mod sidecar;

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use gateway_core::config::{GatewayConfig, UpstreamTransport};
 use gateway_core::oauth::{self, OAuthTarget, SignInStatus};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::error::IpcError;
@@ -21,7 +22,7 @@ pub const PROBE_TTL: Duration = Duration::from_secs(600);
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// One remote server's sign-in, as the Servers page shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ServerSignIn {
     pub server: String,
     /// The server answered an unauthenticated request with 401/403 (`None`: not known, e.g. offline).

@@ -15,10 +15,11 @@ use gateway_core::config::schema::GuardrailsProviderSetting;
 use gateway_core::config::{ConfigDocument, GuardrailProvider};
 use gateway_core::guardrails::pins::{PinStatus, PinStore};
 use gateway_core::secrets::Keychain;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// What the tray icon means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Mood {
     /// Guardrails on, every server checked, no app around the gateway, nothing waiting.
@@ -30,7 +31,7 @@ pub enum Mood {
 }
 
 /// Which checks really run on one server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ServerChecks {
     pub name: String,
     /// Detectors that block on the input side (empty when the side is off).
@@ -82,7 +83,7 @@ impl ServerChecks {
 }
 
 /// A client's status plus what the app knows about its import.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ClientProtection {
     #[serde(flatten)]
     pub status: ClientStatus,
@@ -94,7 +95,7 @@ pub struct ClientProtection {
 
 /// A tool name offered by several servers (gateway-core's `tool_name_collision` audit note): a tool
 /// could shadow another, and the one a client reaches may not be the one it meant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct NameCollision {
     pub tool: String,
     /// The servers the gateway reported it for (each server that offered the name after another did).
@@ -144,13 +145,14 @@ pub fn name_collisions(
     out
 }
 
-/// A snapshot for the tray and the home page.
-#[derive(Debug, Clone, Serialize)]
+/// A snapshot for the tray and the home page (`ProtectionSummary` in the UI's TypeScript).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(rename = "ProtectionSummary")]
 pub struct Summary {
     /// `None` when the config could not be read.
     pub guardrails_enabled: Option<bool>,
     /// The provider that runs the checks (`local` or `enkrypt`).
-    pub provider: Option<&'static str>,
+    pub provider: Option<GuardrailsProviderSetting>,
     /// The gateway the snapshot is about (the chosen one, else the first).
     pub gateway_id: Option<String>,
     /// Every gateway of the config.
@@ -314,8 +316,8 @@ impl Summary {
         let mut summary = Self {
             guardrails_enabled: view.map(|v| v.guardrails_enabled),
             provider: provider.map(|p| match p {
-                GuardrailProvider::Local => "local",
-                GuardrailProvider::Enkrypt => "enkrypt",
+                GuardrailProvider::Local => GuardrailsProviderSetting::Local,
+                GuardrailProvider::Enkrypt => GuardrailsProviderSetting::Enkrypt,
             }),
             gateway_id: chosen.map(|g| g.id.clone()),
             gateways: view.map_or_else(Vec::new, |v| {

@@ -31,7 +31,7 @@ fn checks_the_provider_cannot_run_do_not_count() {
     let (_d, v) = view(CONFIG);
     let s = Summary::from_parts(Some(&v), None, 0, Vec::new());
     assert_eq!(s.gateway_id.as_deref(), Some("g1"));
-    assert_eq!(s.provider, Some("local"));
+    assert_eq!(s.provider, Some(GuardrailsProviderSetting::Local));
     let checked = &s.servers[0];
     assert_eq!(checked.input, ["injection_attack", "pii"]);
     assert_eq!(checked.output, ["secrets"]);

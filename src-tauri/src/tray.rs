@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use gateway_core::audit::{AuditFilter, EventKind};
 use gateway_core::platform::tray::TrayIconStyle;
+use schemars::JsonSchema;
 use serde::Serialize;
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
@@ -44,7 +45,7 @@ pub struct TrayState {
 }
 
 /// What a tray action reports to the webview (`tray-action` event).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TrayAction {
     /// Which menu item.
     pub action: String,

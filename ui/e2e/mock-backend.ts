@@ -8,23 +8,23 @@ import type {
   AppInfo,
   ChangeReport,
   ClientImport,
-  ClientStatus,
+  ClientProtection,
   DetectorInfo,
   ImportReport,
-  IpcErrorBody,
+  IpcError,
   LogMessage,
   Pin,
   ProtectionSummary,
   RestoreReport,
   ServerChecks,
-} from '../src/ipc-types';
+} from '../src/generated/ipc';
 // The engine's table (src-tauri's tests check this file equals gateway-core's config::detectors).
 import DETECTORS from './detectors.json';
 
 export type MockState = {
   info: AppInfo;
   view: ConfigView;
-  clients: ClientStatus[];
+  clients: ClientProtection[];
   secrets: string[];
   pins: Pin[];
   log: AuditEvent[];
@@ -33,7 +33,7 @@ export type MockState = {
   /** Id of the tail `channel` belongs to. */
   tailId: number;
   /** Commands that should fail, with the error they reject with. */
-  failures: Record<string, IpcErrorBody>;
+  failures: Record<string, IpcError>;
   /** Servers each client runs directly (what an import would move), by client id. */
   direct: Record<string, ServerSpec[]>;
   /** The gateway the app settings hold (as src-tauri settings::ChosenGateway). */
@@ -242,7 +242,7 @@ function restoreClient(s: MockState, client: string, removeServers: boolean): Re
   };
 }
 
-function client(id: string, name: string, detected: boolean, state: ClientStatus['state']): ClientStatus {
+function client(id: string, name: string, detected: boolean, state: ClientProtection['state']): ClientProtection {
   return {
     client: id,
     client_name: name,
@@ -279,7 +279,7 @@ const servers = (s: MockState, ref?: { id?: string | null } | null) =>
   (ref?.id ? s.view.gateways.find((g) => g.id === ref.id) : s.view.gateways[0])?.servers ?? [];
 
 function fail(code: string, message: string): never {
-  throw { code, message } satisfies IpcErrorBody;
+  throw { code, message } satisfies IpcError;
 }
 
 function applyEdit(s: MockState, edit: ConfigEdit): ConfigView {
@@ -359,6 +359,7 @@ function report(s: MockState, id: string, install: boolean): ChangeReport {
     detected: c.detected,
     entry: null,
     stale_before: [],
+    key_delivery: { kind: 'keychain', name: 'enkrypt-gateway-key' },
   };
 }
 

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from './api';
 import type { ConfigView } from './generated/config';
-import type { AppInfo, TrayAction } from './ipc-types';
+import type { AppInfo, TrayAction } from './generated/ipc';
 import { ErrorNotice } from './components/ErrorNotice';
 import { toApiError, type ApiError } from './errors';
 import { FirstRun } from './pages/FirstRun';

@@ -9,8 +9,9 @@ import type {
   AuditFilter,
   ChangeReport,
   CheckReport,
-  ClientStatus,
+  ClientProtection,
   DetectorInfo,
+  FollowStarted,
   ImportReport,
   InitSummary,
   LogMessage,
@@ -19,7 +20,7 @@ import type {
   RestoreReport,
   ServerSignIn,
   TrayAction,
-} from './ipc-types';
+} from './generated/ipc';
 import { toApiError } from './errors';
 import { keyringRef, withSecretRef, type SecretField } from './logic/secrets';
 
@@ -56,7 +57,7 @@ export const api = {
     call<ConfigView>('config_edit', { edit: { op: 'set_guardrails_enabled', enabled } satisfies ConfigEdit }),
 
   /** Every client, judged against `gateway`'s key (default: the chosen gateway). */
-  clientsStatus: (gateway?: string | null) => call<ClientStatus[]>('clients_status', { gateway: gateway ?? null }),
+  clientsStatus: (gateway?: string | null) => call<ClientProtection[]>('clients_status', { gateway: gateway ?? null }),
   clientInstall: (client: string, gateway?: string | null) =>
     call<ChangeReport>('client_install', { client, gateway: gateway ?? null }),
   /** Moves a client's servers (every client's when `client` is null) behind the gateway. */
@@ -119,7 +120,7 @@ export const api = {
   ): Promise<LogFollow> {
     const channel = new Channel<LogMessage>();
     channel.onmessage = onMessage;
-    const started = await call<{ path: string; id: number }>('logs_follow', { filter, backlog, onEvent: channel });
+    const started = await call<FollowStarted>('logs_follow', { filter, backlog, onEvent: channel });
     return {
       path: started.path,
       stop: async () => {

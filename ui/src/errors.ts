@@ -1,6 +1,6 @@
 // Errors as the UI shows them: one sentence a non-technical user understands (chosen by the stable
 // `code`, never by matching English text), with gateway-core's own message and detail one click away.
-import type { IpcErrorBody } from './ipc-types';
+import type { IpcError } from './generated/ipc';
 import type { Diagnostic } from './generated/config';
 
 /** An IPC failure with its stable code. */
@@ -9,7 +9,7 @@ export class ApiError extends Error {
   readonly detail?: string;
   readonly diagnostics: Diagnostic[];
 
-  constructor(body: IpcErrorBody) {
+  constructor(body: IpcError) {
     super(body.message);
     this.name = 'ApiError';
     this.code = body.code;

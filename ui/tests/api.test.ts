@@ -2,7 +2,7 @@ import { afterEach, expect, test } from 'vitest';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { api } from '../src/api';
 import { ApiError } from '../src/errors';
-import type { LogMessage } from '../src/ipc-types';
+import type { LogMessage } from '../src/generated/ipc';
 import { echoServer, event, initialState, installMockBackend, pushEvent } from '../e2e/mock-backend';
 
 afterEach(() => clearMocks());

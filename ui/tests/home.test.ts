@@ -2,7 +2,7 @@
 import { expect, test } from 'vitest';
 import { addEvent, appProtected, appSentence, checksSentence, emptyToday, errorsSentence, startOfToday } from '../src/logic/home';
 import { event } from '../e2e/mock-backend';
-import type { ClientStatus } from '../src/ipc-types';
+import type { ClientProtection } from '../src/generated/ipc';
 
 test('today counts tool calls, blocks and errors since midnight, keeping the latest block', () => {
   const since = startOfToday(new Date('2026-03-04T15:00:00'));
@@ -50,7 +50,7 @@ test('a server with one side off is not checked; apps are protected only with no
   expect(checksSentence({ name: 's', input: ['pii'], output: ['secrets'], ignored: [] })).toBe(
     'In: Personal data (PII) · Out: Secrets (keys, tokens, passwords)',
   );
-  const c = { client: 'cursor', client_name: 'Cursor', installed: true, direct_servers: ['notes'] } as ClientStatus;
+  const c = { client: 'cursor', client_name: 'Cursor', installed: true, direct_servers: ['notes'] } as ClientProtection;
   expect(appProtected(c)).toBe(false);
   expect(appSentence(c)).toBe('Goes through the gateway; 1 server bypasses it (notes)');
   expect(appProtected({ ...c, direct_servers: [] })).toBe(true);

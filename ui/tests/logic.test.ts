@@ -4,7 +4,7 @@ import { isValidSecretName, keyringName, maskValue, suggestSecretName, withSecre
 import { emptyForm, errorsFromDiagnostics, formFromSpec, specFromForm, validateForm } from '../src/logic/servers';
 import { applyFilters, MAX_EVENTS, noFilters, prepend, shortTime, type LogEntry } from '../src/logic/log';
 import { optionOn, policyOf, setOption, toggleDetector } from '../src/logic/policy';
-import { changeSentence, stateLabel } from '../src/logic/clients';
+import { changeSentence, staleWords, stateLabel } from '../src/logic/clients';
 import { echoServer, event } from '../e2e/mock-backend';
 
 describe('errors', () => {
@@ -133,10 +133,15 @@ describe('policies and clients', () => {
     expect(policyOf({ ...echoServer(), output_guardrails: null }, 'output').enabled).toBe(false);
   });
   test('client states and changes read as sentences', () => {
-    const base = { client: 'cursor', client_name: 'Cursor', path: '/p', detected: true, file_exists: true, installed: true, stale: [], error: null };
+    const base = {
+      client: 'cursor', client_name: 'Cursor', path: '/p', detected: true, file_exists: true, installed: true, stale: [], error: null,
+      key_in_plain_text: false, direct_servers: [], import_record: null, changed_since_import: false,
+    };
     expect(stateLabel({ ...base, state: 'stale' })).toBe('Needs an update');
     expect(
-      changeSentence({ client: 'cursor', client_name: 'Cursor', path: '/p', change: 'added_entry', written: true, dry_run: false, backup: null, detected: true, entry: null, stale_before: [] }),
+      changeSentence({ client: 'cursor', client_name: 'Cursor', path: '/p', change: 'added_entry', written: true, dry_run: false, backup: null, detected: true, entry: null, stale_before: [], key_delivery: { kind: 'plain' } }),
     ).toMatch(/Restart Cursor/);
+    // Every reason gateway-core gives has words (plain_key was missing from the hand-written types).
+    expect(staleWords({ field: 'plain_key', found: '…abcd', expected: '${keyring:k}' })).toMatch(/plain text/);
   });
 });

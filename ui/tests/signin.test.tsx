@@ -5,7 +5,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { SignInBox } from '../src/components/SignInBox';
 import { describeSignIn, expiresIn } from '../src/logic/signin';
-import type { ServerSignIn } from '../src/ipc-types';
+import type { ServerSignIn } from '../src/generated/ipc';
 import { initialState, installMockBackend } from '../e2e/mock-backend';
 
 afterEach(() => {

@@ -176,7 +176,7 @@ pub(crate) fn merge_entry(existing: Option<&Value>, wanted: Map<String, Value>) 
 }
 
 /// A field of our entry that differs from what this gateway would write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StaleField {
     /// The entry is not a JSON object.
@@ -196,7 +196,7 @@ pub enum StaleField {
 }
 
 /// Why an entry is stale: which field, what was found, what is expected (keys masked).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StaleReason {
     /// The field.
     pub field: StaleField,

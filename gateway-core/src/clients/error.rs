@@ -180,7 +180,7 @@ impl ClientError {
 }
 
 /// An error as the UI sees it: a stable `code` to branch on and a `message` for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ErrorBody {
     /// Stable machine-readable code.
     pub code: &'static str,

@@ -12,7 +12,7 @@ use crate::secret::Sensitive;
 use crate::secrets::SecretStore;
 
 /// How the gateway key is written into a client's entry.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum KeyDelivery {
     /// The key itself, in plain text (no keychain available, or asked for).

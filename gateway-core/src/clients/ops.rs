@@ -18,7 +18,7 @@ use super::{ClientError, ClientSpec, ErrorBody, KeyDelivery};
 use crate::config::JsonPath;
 
 /// What an install or uninstall did (or, in a dry run, would do) to the client's file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     /// The file did not exist and was created with our entry.
@@ -36,7 +36,7 @@ pub enum Change {
 }
 
 /// The result of [`install`] or [`uninstall`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ChangeReport {
     /// Client id (`cursor`, …).
     pub client: &'static str,
@@ -63,7 +63,7 @@ pub struct ChangeReport {
 }
 
 /// Where our entry stands in a client's file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryState {
     /// No entry (or no file).
@@ -77,7 +77,7 @@ pub enum EntryState {
 }
 
 /// The status of one client, as `status` prints it and the desktop app shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ClientStatus {
     /// Client id.
     pub client: &'static str,

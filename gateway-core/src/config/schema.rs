@@ -28,6 +28,7 @@ mod ts;
 
 pub use super::shapes::*;
 pub use file::*;
+pub use ts::{TsHeader, render as render_typescript};
 
 /// The command that regenerates the committed schema and TypeScript files.
 pub const REGENERATE: &str = "make schema  (or: cargo run -p gateway-core --example gen_schema)";
@@ -50,7 +51,9 @@ impl Transform for NullAllowed {
     }
 }
 
-fn strip_null(prop: &mut Value) {
+/// Drops `null` from a property schema's `type` list and `anyOf` members (a property that is absent
+/// rather than `null`); the desktop app's IPC types use it for fields serde skips when `None`.
+pub fn strip_null(prop: &mut Value) {
     let Value::Object(obj) = prop else { return };
     if let Some(Value::Array(types)) = obj.get_mut("type") {
         types.retain(|t| t != "null");
@@ -105,7 +108,18 @@ fn ui_definitions() -> Map<String, Value> {
 
 /// The TypeScript module for the UI (`ui/src/generated/config.ts`).
 pub fn typescript() -> String {
-    ts::render(&ui_definitions(), REGENERATE)
+    let header = TsHeader {
+        generator: "gateway-core".into(),
+        regenerate: REGENERATE.into(),
+        imports: Vec::new(),
+    };
+    ts::render(&ui_definitions(), &header)
+}
+
+/// The JSON Schema definitions `config.ts` declares, by name: other generated modules import these
+/// types from it instead of declaring them again.
+pub fn typescript_definitions() -> Map<String, Value> {
+    ui_definitions()
 }
 
 fn pretty(schema: &Schema) -> String {

@@ -130,7 +130,7 @@ pub fn select_gateway(
 }
 
 /// What a person sees about one server's sign-in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum SignInStatus {
     /// Tokens are stored. `expires_at` is Unix seconds (when the server said); an expired access token

@@ -2,6 +2,7 @@
 //! `setup` ([`setup_init`]), and "Start at login" ([`crate::autostart`]).
 
 use gateway_core::setup::{self, InitOptions};
+use schemars::JsonSchema;
 use serde::Serialize;
 use tauri::{AppHandle, State};
 
@@ -9,7 +10,7 @@ use crate::error::{IpcError, blocking};
 use crate::paths::AppPaths;
 
 /// What the UI needs to know about this installation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AppInfo {
     /// The app's version.
     pub version: String,
@@ -48,7 +49,7 @@ pub async fn app_info(app: AppHandle, paths: State<'_, AppPaths>) -> Result<AppI
 }
 
 /// What first-run setup created (the key only masked).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct InitSummary {
     pub config_path: String,
     pub gateway_id: String,

@@ -6,6 +6,7 @@
 
 use gateway_core::config::edit::ConfigView;
 use gateway_core::config::{ConfigDocument, ConfigEdit, Diagnostic};
+use schemars::JsonSchema;
 use serde::Serialize;
 use tauri::{AppHandle, State};
 
@@ -46,7 +47,7 @@ pub async fn config_check_edit(
 }
 
 /// The sidecar's `check-config` verdict.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CheckReport {
     /// Exit status 0.
     pub valid: bool,
@@ -68,7 +69,7 @@ pub async fn config_check(
 }
 
 /// One detector as the Guardrails page offers it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct DetectorInfo {
     pub name: &'static str,
     /// The provider runs it.

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use gateway_core::audit::{AuditEvent, AuditFilter, FollowOptions};
+use schemars::JsonSchema;
 use serde::Serialize;
 use tauri::State;
 use tauri::async_runtime::JoinHandle;
@@ -24,7 +25,7 @@ const MAX_BACKLOG: usize = 2000;
 const POLL: Duration = Duration::from_millis(100);
 
 /// One message on the live-log channel.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LogMessage {
     /// An audit event (the file's line, as gateway-core parsed it).
@@ -80,7 +81,7 @@ impl LogTail {
 }
 
 /// What [`logs_follow`] started.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct FollowStarted {
     /// The audit log file followed.
     pub path: String,

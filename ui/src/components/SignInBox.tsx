@@ -3,7 +3,7 @@
 // app waits for the redirect and stores the tokens in the keychain (gateway-core's OAuth code).
 import { useEffect, useState } from 'react';
 import { api } from '../api';
-import type { ServerSignIn } from '../ipc-types';
+import type { ServerSignIn } from '../generated/ipc';
 import { describeSignIn } from '../logic/signin';
 import { ErrorNotice } from './ErrorNotice';
 import { useAction } from './useAsync';

@@ -1,7 +1,7 @@
 // Wording for the Apps page: a client's state and what an install/uninstall changed, in plain words.
-import type { ChangeReport, ClientStatus, StaleReason } from '../ipc-types';
+import type { ChangeReport, ClientProtection, StaleReason } from '../generated/ipc';
 
-export function stateLabel(s: ClientStatus): string {
+export function stateLabel(s: ClientProtection): string {
   switch (s.state) {
     case 'up_to_date':
       return 'Added';
@@ -21,6 +21,7 @@ const FIELD_WORDS: Record<StaleReason['field'], string> = {
   args: 'its start options differ',
   config_path: 'it uses other gateway settings',
   gateway_key: 'its gateway key is out of date',
+  plain_key: 'its gateway key is written in plain text although the keychain can hold it',
 };
 
 export const staleWords = (r: StaleReason): string => FIELD_WORDS[r.field] ?? r.field;

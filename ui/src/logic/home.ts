@@ -1,7 +1,7 @@
 // The home page's arithmetic: today's calls, blocks and errors from audit events, and how a server's
 // checks and an app's state read in plain words. Pure functions, tested in tests/home.test.ts.
 import type { AuditEvent } from '../generated/config';
-import type { ClientStatus, ServerChecks } from '../ipc-types';
+import type { ClientProtection, ServerChecks } from '../generated/ipc';
 import { DETECTOR_LABELS } from './policy';
 
 export type Today = {
@@ -84,14 +84,14 @@ export function checksSentence(s: ServerChecks): string {
 export const serverChecked = (s: ServerChecks): boolean => s.input.length > 0 && s.output.length > 0;
 
 /** Whether an app's calls go through the gateway, and how many of its servers do not. */
-export function appSentence(c: ClientStatus): string {
-  const direct = c.direct_servers?.length ?? 0;
+export function appSentence(c: ClientProtection): string {
+  const direct = c.direct_servers.length;
   const through = c.installed ? 'Goes through the gateway' : 'Does not use the gateway';
   if (direct === 0) return c.installed ? `${through}; no server bypasses it` : through;
-  return `${through}; ${direct} server${direct === 1 ? '' : 's'} bypass${direct === 1 ? 'es' : ''} it (${(c.direct_servers ?? []).join(', ')})`;
+  return `${through}; ${direct} server${direct === 1 ? '' : 's'} bypass${direct === 1 ? 'es' : ''} it (${c.direct_servers.join(', ')})`;
 }
 
-export const appProtected = (c: ClientStatus): boolean => c.installed && (c.direct_servers?.length ?? 0) === 0;
+export const appProtected = (c: ClientProtection): boolean => c.installed && c.direct_servers.length === 0;
 
 /** "10:11:12 echo_server/echo (Prompt injection)". */
 export function blockSentence(e: AuditEvent): string {

@@ -2,7 +2,7 @@
 // them come from gateway-core through `guardrail_detectors`), their plain-language labels, toggling one
 // in a policy spec, keyword lists.
 import type { GuardrailPolicySpec, GuardrailSide, ServerSpec } from '../generated/config';
-import type { DetectorInfo } from '../ipc-types';
+import type { DetectorInfo } from '../generated/ipc';
 
 /** Detectors that judge an answer, so only the output side offers them. */
 export const OUTPUT_ONLY = ['relevancy', 'adherence', 'hallucination'];

@@ -1,6 +1,6 @@
 // Words for a remote server's sign-in state (pure; tested): "Signed in as … · expires …",
 // "Sign-in needed", "Refresh failed: …".
-import type { ServerSignIn } from '../ipc-types';
+import type { ServerSignIn } from '../generated/ipc';
 
 export type SignInView = {
   /** `signed-in` | `needed` | `failed` | `none` (the server asks for no sign-in). */

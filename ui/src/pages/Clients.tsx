@@ -4,7 +4,7 @@
 // and what a change did (file, backup).
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
-import type { ChangeReport, ClientStatus, ImportReport, RestoreReport } from '../ipc-types';
+import type { ChangeReport, ClientProtection, ImportReport, RestoreReport } from '../generated/ipc';
 import { changeSentence, staleWords, stateLabel } from '../logic/clients';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useAction } from '../components/useAsync';
@@ -25,7 +25,7 @@ function restoreSentence(r: RestoreReport): string {
   return `${r.client_name}'s settings file ${how}.${servers} Restart ${r.client_name} to apply it.`;
 }
 
-function ClientCard({ status, gateway, onChanged }: { status: ClientStatus; gateway: string | null; onChanged: () => void }) {
+function ClientCard({ status, gateway, onChanged }: { status: ClientProtection; gateway: string | null; onChanged: () => void }) {
   const { error, busy, run } = useAction();
   const [report, setReport] = useState<ChangeReport | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -158,7 +158,7 @@ function ClientCard({ status, gateway, onChanged }: { status: ClientStatus; gate
 }
 
 export function ClientsPage({ gateway = null }: { gateway?: string | null }) {
-  const [statuses, setStatuses] = useState<ClientStatus[] | null>(null);
+  const [statuses, setStatuses] = useState<ClientProtection[] | null>(null);
   const { error, run } = useAction();
   const load = useCallback(async () => {
     const s = await run(() => api.clientsStatus(gateway));

@@ -4,7 +4,7 @@
 // gateway with checks on.
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
-import type { AppInfo, ClientImport, ImportReport, InitSummary } from '../ipc-types';
+import type { AppInfo, ClientImport, ImportReport, InitSummary } from '../generated/ipc';
 import { DETECTOR_LABELS } from '../logic/policy';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useAction } from '../components/useAsync';

@@ -11,7 +11,7 @@ import type {
   GuardrailsProviderSetting,
   ServerSpec,
 } from '../generated/config';
-import type { DetectorInfo, Pin } from '../ipc-types';
+import type { DetectorInfo, Pin } from '../generated/ipc';
 import {
   DETECTOR_LABELS,
   SIDE_OPTIONS,

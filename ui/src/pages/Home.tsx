@@ -4,7 +4,7 @@
 // comes from the same snapshot the tray colours its icon by (src-tauri status::Summary).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api';
-import type { ProtectionSummary } from '../ipc-types';
+import type { ProtectionSummary } from '../generated/ipc';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useAction } from '../components/useAsync';
 import { addEvent, appProtected, appSentence, blockSentence, checksSentence, emptyToday, errorsSentence, serverChecked, startOfToday, type Today } from '../logic/home';

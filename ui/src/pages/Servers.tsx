@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { api } from '../api';
 import type { ConfigView, ServerSpec } from '../generated/config';
-import type { CheckReport } from '../ipc-types';
+import type { CheckReport } from '../generated/ipc';
 import { describeTransport, emptyForm, formFromSpec } from '../logic/servers';
 import { keyringName, maskValue, suggestSecretName, type SecretField } from '../logic/secrets';
 import { ErrorNotice } from '../components/ErrorNotice';

@@ -4,7 +4,7 @@
 // and when its window is closed, and where its files are.
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
-import type { AppInfo } from '../ipc-types';
+import type { AppInfo } from '../generated/ipc';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useAction } from '../components/useAsync';
 

@@ -96,7 +96,7 @@ impl ImportError {
 }
 
 /// What happened to one client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientOutcome {
     /// Servers moved behind the gateway (or would, in a dry run), gateway entry in place.
@@ -110,7 +110,7 @@ pub enum ClientOutcome {
 }
 
 /// A value moved to the keychain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SecretMove {
     /// `env.GITHUB_TOKEN`, `headers.Authorization`, `args[2]`.
     pub field: String,
@@ -119,7 +119,7 @@ pub struct SecretMove {
 }
 
 /// One server of a client file that moves behind the gateway.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ImportedServer {
     /// Its name in the client.
     pub name: String,
@@ -134,7 +134,7 @@ pub struct ImportedServer {
 }
 
 /// The result for one client.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ClientImport {
     pub client: &'static str,
     pub client_name: &'static str,
@@ -152,7 +152,7 @@ pub struct ClientImport {
 }
 
 /// The result of an import.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ImportReport {
     pub dry_run: bool,
     pub gateway_config: PathBuf,

@@ -42,7 +42,7 @@ pub struct FoundServer {
 }
 
 /// Why an entry stays in the client file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
     /// Our own entry, or another entry that already launches a gateway.
@@ -60,7 +60,7 @@ pub enum SkipReason {
 }
 
 /// An entry left in the client, with a sentence for people.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Skipped {
     pub name: String,
     pub reason: SkipReason,

@@ -30,7 +30,7 @@ pub struct RestoreOptions {
 }
 
 /// What a restore did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RestoreOutcome {
     /// The file was put back.
@@ -40,7 +40,7 @@ pub enum RestoreOutcome {
 }
 
 /// The result of [`restore`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RestoreReport {
     pub client: &'static str,
     pub client_name: &'static str,
