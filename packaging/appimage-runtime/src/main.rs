@@ -96,7 +96,16 @@ fn main() -> ExitCode {
         Ok(outcome) => outcome.dir().to_path_buf(),
         Err(e) => return fail(e),
     };
-    let mut command = std::process::Command::new(appdir.join("AppRun"));
+    let apprun = appdir.join("AppRun");
+    let mut command = std::process::Command::new(&apprun);
+    // A symlinked AppRun runs under its target's name: GTK takes the window class from argv[0], and
+    // it must match the .desktop file's StartupWMClass (the app's binary name), not "AppRun".
+    if let Some(name) = std::fs::read_link(&apprun)
+        .ok()
+        .and_then(|target| target.file_name().map(|n| n.to_owned()))
+    {
+        command.arg0(name);
+    }
     command
         .args(args.iter().skip(skip))
         .env("APPIMAGE", &image)
