@@ -22,7 +22,7 @@ REDIS_APT := redis-server
 help:
 	@echo "make run      build and start the desktop app on (a copy of) example_enkrypt_mcp_config.json"
 	@echo "make gateway  build and run gateway-core alone (stdio) on example_enkrypt_mcp_config.json, offline"
-	@echo "make package  build the desktop app's .deb (the .AppImage is built by CI: see README)"
+	@echo "make package  build the desktop app's .deb and .AppImage (our own runtime: no FUSE; see README)"
 	@echo "make test     format check, clippy, every Rust test, the MCP Inspector CLI test, the MCP conformance"
 	@echo "              suite (both eras, direct and through the gateway), and the desktop"
 	@echo "              app's UI tests (test-ui), Rust checks (test-app) and real-window E2E (test-e2e)"
@@ -195,6 +195,9 @@ package: deps-app sidecar ui-build
 	  for f in usr/bin/enkrypt-desktop usr/bin/gateway-core; do \
 	    grep -qE " (\./)?$$f\$$" <<<"$$list" || { echo "package: $$f missing from $$deb" >&2; exit 1; }; done; \
 	  echo "package: $$deb (app + gateway-core sidecar; sudo apt install ./<file> to install)"
+	$(CARGO) build --release -p appimage-runtime
+	@deb="$$(ls -t $(RELEASE_DIR)/bundle/deb/*.deb | head -1)"; bash scripts/package/appimage.sh "$$deb" \
+	  $(RELEASE_DIR)/appimage-runtime $(RELEASE_DIR)/appimage-pack $(RELEASE_DIR)/bundle/appimage
 
 test-ui: deps-ui
 	cd ui && npx tsc --noEmit -p . && npx vitest run && node e2e/ui-chromium.mjs
@@ -232,6 +235,8 @@ test-workflows: deps-ui
 	ENKRYPT_TAURI_SCHEMA=$(CURDIR)/node_modules/@tauri-apps/cli/config.schema.json \
 	  $(WORKFLOW_LINT)/bin/python -m unittest discover -s scripts/release
 
-# Installs the .deb `make package` built (root: apt/dpkg), checks it, runs it under Xvfb, removes it.
+# Installs the .deb `make package` built (root: apt/dpkg), checks it, runs it under Xvfb, removes it; then
+# runs the .AppImage (no FUSE, throwaway HOME): its flags, extract-once cache, client entries, window.
 test-package: package
 	bash tests/package/deb-install.sh "$$(ls -t $(RELEASE_DIR)/bundle/deb/*.deb | head -1)"
+	bash tests/package/appimage-run.sh "$$(ls -t $(RELEASE_DIR)/bundle/appimage/*.AppImage | head -1)"

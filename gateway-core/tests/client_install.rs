@@ -436,6 +436,7 @@ fn crash_writer_context(home: PathBuf, config: PathBuf) -> Context {
         os: Os::current(),
         env: PathEnv::from_lookup(|name| (name == "HOME").then(|| home.clone().into_os_string())),
         gateway_binary: PathBuf::from("/opt/enkrypt/bin/gateway-core"),
+        gateway_args: Vec::new(),
         gateway_config: config,
         gateway_key: Some(Sensitive::new(KEY.to_owned())),
         key_delivery: clients::KeyDelivery::Plain,

@@ -75,6 +75,23 @@ pub fn sidecar_path() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(name))
 }
 
+/// Runs the bundled gateway-core with `args` in place of this process (on Unix it replaces it, so the
+/// MCP client talks to gateway-core over the same stdin/stdout); never returns.
+pub fn exec_sidecar(args: &[std::ffi::OsString]) -> ! {
+    let sidecar = sidecar_path();
+    let mut command = std::process::Command::new(&sidecar);
+    command.args(args);
+    #[cfg(unix)]
+    let error = std::os::unix::process::CommandExt::exec(&mut command);
+    #[cfg(not(unix))]
+    let error = match command.status() {
+        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+        Err(e) => e,
+    };
+    eprintln!("enkrypt-desktop: cannot run {}: {error}", sidecar.display());
+    std::process::exit(127);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -209,7 +209,12 @@ pub fn client_statuses(
     let Ok(mut ctx) = Context::without_key(config) else {
         return Vec::new();
     };
-    ctx.gateway_binary = std::fs::canonicalize(sidecar).unwrap_or(sidecar.to_path_buf());
+    // From an AppImage the entries run the AppImage, not its changing extraction folder.
+    let launcher = gateway_core::platform::appimage::launcher_from_env(
+        &std::fs::canonicalize(sidecar).unwrap_or(sidecar.to_path_buf()),
+    );
+    ctx.gateway_binary = launcher.program;
+    ctx.gateway_args = launcher.leading_args;
     if let Ok((key, id)) = clients::entry::gateway_key(config, gateway) {
         ctx.key_delivery = clients::key::current_delivery(&Keychain::new(), &id, &key);
         ctx.gateway_key = Some(key);

@@ -32,8 +32,11 @@ pub struct Context {
     pub os: Os,
     /// The environment the path rules read.
     pub env: PathEnv,
-    /// Absolute path of the gateway-core binary the client should run.
+    /// Absolute path of the program the client should run: gateway-core, or the AppImage holding it.
     pub gateway_binary: PathBuf,
+    /// Arguments before `--config`: empty, or `--gateway-core` when `gateway_binary` is an AppImage
+    /// ([`crate::platform::appimage`]).
+    pub gateway_args: Vec<String>,
     /// Absolute path of the gateway config passed with `--config`.
     pub gateway_config: PathBuf,
     /// The gateway key given to the client in `env`; `None` when the gateway config could not be read
@@ -66,10 +69,12 @@ impl Context {
 
     /// Like [`Context::from_process`] but without reading the gateway config (no key).
     pub fn without_key(config: &Path) -> Result<Self, ClientError> {
+        let launcher = crate::platform::appimage::launcher_from_env(&current_binary()?);
         Ok(Self {
             os: Os::current(),
             env: PathEnv::from_process(),
-            gateway_binary: current_binary()?,
+            gateway_binary: launcher.program,
+            gateway_args: launcher.leading_args,
             gateway_config: absolute(config),
             gateway_key: None,
             key_delivery: KeyDelivery::Plain,
@@ -144,13 +149,20 @@ pub fn build_entry(client: &ClientSpec, ctx: &Context) -> Result<Map<String, Val
     entry.insert("command".into(), json!(path_str(&ctx.gateway_binary)?));
     entry.insert(
         "args".into(),
-        json!(["--config", path_str(&ctx.gateway_config)?]),
+        json!(entry_args(ctx, path_str(&ctx.gateway_config)?)),
     );
     entry.insert(
         "env".into(),
         json!({ GATEWAY_KEY_ENV: ctx.key_delivery.env_value(key) }),
     );
     Ok(entry)
+}
+
+/// The entry's `args`: the context's leading arguments, then `--config <config>`.
+fn entry_args(ctx: &Context, config: &str) -> Vec<String> {
+    let mut args = ctx.gateway_args.clone();
+    args.extend(["--config".to_owned(), config.to_owned()]);
+    args
 }
 
 /// `wanted` applied onto `existing`: managed fields replaced (env merged key by key), other keys and
@@ -185,7 +197,7 @@ pub enum StaleField {
     Type,
     /// `command` is not this gateway-core binary (e.g. the binary moved).
     Command,
-    /// `args` is not `["--config", <path>]`.
+    /// `args` is not `["--config", <path>]` (after the leading arguments of an AppImage).
     Args,
     /// `--config` points at another gateway config.
     ConfigPath,
@@ -259,12 +271,21 @@ pub fn compare(client: &ClientSpec, ctx: &Context, existing: &Value) -> Vec<Stal
         ));
     }
     let config = ctx.gateway_config.to_string_lossy();
+    let lead = ctx.gateway_args.len();
     match entry
         .get("args")
         .and_then(Value::as_array)
         .map(Vec::as_slice)
     {
-        Some([flag, path]) if flag == "--config" => {
+        Some(args)
+            if args.len() == lead + 2
+                && args[..lead]
+                    .iter()
+                    .zip(&ctx.gateway_args)
+                    .all(|(a, b)| a == b)
+                && args[lead] == "--config" =>
+        {
+            let path = &args[lead + 1];
             if path.as_str() != Some(&*config) {
                 let found = Some(short(path));
                 reasons.push(reason(
@@ -276,7 +297,7 @@ pub fn compare(client: &ClientSpec, ctx: &Context, existing: &Value) -> Vec<Stal
         }
         _ => {
             let found = entry.get("args").map(short);
-            let expected = json!(["--config", config]).to_string();
+            let expected = json!(entry_args(ctx, &config)).to_string();
             reasons.push(reason(StaleField::Args, found, Some(expected)));
         }
     }

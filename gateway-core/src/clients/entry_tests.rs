@@ -11,6 +11,7 @@ fn ctx(key: Option<&str>) -> Context {
         os: Os::Linux,
         env: PathEnv::default(),
         gateway_binary: PathBuf::from("/opt/enkrypt/gateway-core"),
+        gateway_args: Vec::new(),
         gateway_config: PathBuf::from("/home/u/.enkrypt/enkrypt_mcp_config.json"),
         gateway_key: key.map(|k| Sensitive::new(k.to_owned())),
         key_delivery: KeyDelivery::Plain,
@@ -124,4 +125,45 @@ fn stale_reasons_never_show_a_key_in_clear() {
     // Without a known key the key is not judged.
     assert!(compare(client, &ctx(None), &existing).is_empty());
     assert_eq!(masked(&existing)["env"][GATEWAY_KEY_ENV], "…EFGH");
+}
+
+/// From an AppImage the entry runs the AppImage with `--gateway-core` first; an entry written by a
+/// `.deb` (no leading argument) is then stale, and the other way round.
+#[test]
+fn an_appimage_entry_runs_the_appimage_with_the_flag_first() {
+    let client = find("cursor").expect("client");
+    let mut image = ctx(Some(KEY));
+    image.gateway_binary = PathBuf::from("/home/u/Apps/Enkrypt.AppImage");
+    image.gateway_args = vec!["--gateway-core".to_owned()];
+    let entry = build_entry(client, &image).expect("entry");
+    assert_eq!(entry["command"], json!("/home/u/Apps/Enkrypt.AppImage"));
+    assert_eq!(
+        entry["args"],
+        json!([
+            "--gateway-core",
+            "--config",
+            "/home/u/.enkrypt/enkrypt_mcp_config.json"
+        ])
+    );
+    assert!(compare(client, &image, &Value::Object(entry.clone())).is_empty());
+
+    let deb = ctx(Some(KEY));
+    let deb_entry = build_entry(client, &deb).expect("entry");
+    let fields: Vec<_> = compare(client, &image, &Value::Object(deb_entry.clone()))
+        .iter()
+        .map(|r| r.field)
+        .collect();
+    assert_eq!(fields, [StaleField::Command, StaleField::Args]);
+    let fields: Vec<_> = compare(client, &deb, &Value::Object(entry.clone()))
+        .iter()
+        .map(|r| r.field)
+        .collect();
+    assert_eq!(fields, [StaleField::Command, StaleField::Args]);
+
+    // Another config path behind the flag is a config-path change, not an args change.
+    let mut moved = entry;
+    moved["args"][2] = json!("/elsewhere.json");
+    let stale = compare(client, &image, &Value::Object(moved));
+    assert_eq!(stale.len(), 1, "{stale:?}");
+    assert_eq!(stale[0].field, StaleField::ConfigPath);
 }

@@ -187,6 +187,7 @@ mod tests {
             os: Os::Windows,
             env: PathEnv::default(),
             gateway_binary: PathBuf::from(sidecar),
+            gateway_args: Vec::new(),
             gateway_config: PathBuf::from(config),
             gateway_key: Some(Sensitive::new("k-0123456789abcdef0123".to_owned())),
             key_delivery: crate::clients::KeyDelivery::Plain,

@@ -6,12 +6,14 @@
 //! - [`paths`]: the [`Os`], its environment ([`PathEnv`]), home and per-user config folders, and how
 //!   a client's config location rule resolves (the client table itself is `crate::clients`);
 //! - [`sidecar`]: the `gateway-core` file name per target triple (bundle input) and once installed;
+//! - [`appimage`]: what a client entry launches when gateway-core runs from an AppImage;
 //! - [`autostart`]: "start at login" as a LaunchAgent, a registry `Run` value or an XDG autostart file;
 //! - [`command_line`]: how Windows splits a command line, and quoting that survives it;
 //! - [`keychain`]: where a named secret lives in each OS's credential store;
 //! - [`text`]: how client files written on Windows keep their BOM and CRLF line endings;
 //! - [`tray`]: how the tray icon is drawn (a template image on macOS).
 
+pub mod appimage;
 pub mod autostart;
 pub mod command_line;
 pub mod keychain;
