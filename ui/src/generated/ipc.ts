@@ -433,7 +433,7 @@ export type StaleField =
   | "type"
   /** `command` is not this gateway-core binary (e.g. the binary moved). */
   | "command"
-  /** `args` is not `["--config", <path>]`. */
+  /** `args` is not `["--config", <path>]` (after the leading arguments of an AppImage). */
   | "args"
   /** `--config` points at another gateway config. */
   | "config_path"
