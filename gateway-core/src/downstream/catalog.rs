@@ -162,9 +162,16 @@ impl Gateway {
                 );
             }
         }
+        // A tool naming a sibling on its own server is ordinary, even when another server offers that
+        // name too.
+        let foreign: Vec<String> = others
+            .iter()
+            .filter(|o| !tools.iter().any(|t| t.name.as_ref() == o.as_str()))
+            .cloned()
+            .collect();
         let findings: BTreeMap<String, Vec<String>> = tools
             .iter()
-            .map(|t| (t.name.to_string(), poisoning::scan(t, &others)))
+            .map(|t| (t.name.to_string(), poisoning::scan(t, &foreign)))
             .filter(|(_, reasons)| !reasons.is_empty())
             .collect();
         match self.pins.review(&self.gateway_id, server, tools, &findings) {
@@ -180,7 +187,7 @@ impl Gateway {
                         message.push('\n');
                         message.push_str(diff);
                     }
-                    tracing::warn!(server = %server, tool = %q.tool, detector, "tool quarantined");
+                    tracing::warn!(server = %server, tool = %q.tool, detector, reasons = %q.reasons.join("; "), "tool quarantined");
                     self.audit.record(
                         AuditEvent::new(EventKind::Block, self.gateway_id.clone())
                             .with_server(server.clone())

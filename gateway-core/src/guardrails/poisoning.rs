@@ -71,7 +71,7 @@ pub fn scan(tool: &Tool, other_tools: &[String]) -> Vec<String> {
         .filter(|name| {
             name.len() > 3
                 && name.as_str() != tool.name
-                && description.contains(&name.to_lowercase())
+                && mentions(&description, &name.to_lowercase())
         })
         .collect();
     if !mentioned.is_empty() {
@@ -85,6 +85,14 @@ pub fn scan(tool: &Tool, other_tools: &[String]) -> Vec<String> {
         ));
     }
     reasons
+}
+
+/// Whether `text` names `name` as a word of its own (so "unchanged" does not mention a tool `hang`).
+fn mentions(text: &str, name: &str) -> bool {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    text.match_indices(name).any(|(at, _)| {
+        !word(text[..at].chars().next_back()) && !word(text[at + name.len()..].chars().next())
+    })
 }
 
 #[cfg(test)]
@@ -125,6 +133,10 @@ mod tests {
             reasons.iter().any(|r| r.contains("send_email")),
             "{reasons:?}"
         );
+        // A name inside another word is not a mention.
+        let others = ["hang".to_string(), "send".to_string()];
+        assert!(scan(&tool("echo", "Return `message` unchanged."), &others).is_empty());
+        assert!(!scan(&tool("echo", "Then call `hang`."), &others).is_empty());
     }
 
     #[test]
