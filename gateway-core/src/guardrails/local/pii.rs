@@ -100,12 +100,12 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
 static PHONE_CUED: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"(?i)\b(?:phone|tel|telephone|mobile|fax|whatsapp|telefon|telefonnummer|telefono|",
-        r"tel\x{e9}fono|telefone|t\x{e9}l\x{e9}phone|celular|numer|puhelin|gsm|cellulare)",
+        r"tel\x{e9}fono|telefone|t\x{e9}l\x{e9}phone|celular|numer|puhelin|gsm|cellulare)\b",
         r"(?:[^\n]{0,40}?|[^\n]{0,40}\n[^\n]{0,20}?)(\+?\(?\d[\d \t().x/-]{6,22}\d)",
     ))
 });
 static DATE_LIKE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?:\D|$)"));
+    LazyLock::new(|| re(r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?:\D|$)|\d{4}-\d{2}-\d{2}"));
 static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:\d[ -]?){11,18}\d\b"));
 static IBAN: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"));
@@ -197,7 +197,11 @@ fn ssn_ok(caps: &regex::Captures<'_>) -> bool {
 
 fn phone_ok(candidate: &str, min_digits: usize) -> bool {
     let d = digits(candidate);
-    if !(min_digits..=15).contains(&d.len()) || DATE_LIKE.is_match(candidate) {
+    // No country code starts with 0 (`+01-123-456-7890` is a placeholder).
+    if !(min_digits..=15).contains(&d.len())
+        || DATE_LIKE.is_match(candidate)
+        || candidate.starts_with("+0")
+    {
         return false;
     }
     // Padding and counters, not numbers: mostly zeros, or groups counting up ("10 11 12 13").
@@ -227,8 +231,12 @@ fn ipv4_ok(text: &str, start: usize, end: usize) -> bool {
     let dotted_neighbour = before == Some('.')
         || (after.first() == Some(&'.') && after.get(1).is_some_and(char::is_ascii_digit));
     let cidr = after.first() == Some(&'/') && after.get(1).is_some_and(char::is_ascii_digit);
+    // `5.15.167.4-microsoft-standard` is a kernel version.
+    let versioned =
+        after.first() == Some(&'-') && after.get(1).is_some_and(|c| c.is_alphanumeric());
     !(dotted_neighbour
         || cidr
+        || versioned
         || identifier_context(text, start)
         || ip.is_loopback()
         || ip.is_unspecified()
@@ -294,6 +302,24 @@ fn in_number_list(text: &str, start: usize, end: usize) -> bool {
     digit_then_space(&before) || digit_then_space(&after)
 }
 
+/// Whether a digit run at `start..end` is part of a longer token: the fraction of a decimal
+/// (`22.533333333333335`), a time (`00:32:00.999999-07:00`), version build metadata
+/// (`0.4.0+25.0.8775105`) or a longer dash-joined run (`+292277026596-12-04T15`).
+fn glued_number(text: &str, start: usize, end: usize) -> bool {
+    let mut before = text[..start].chars().rev();
+    let b1 = before.next();
+    let b2 = before.next();
+    let mut after = text[end..].chars();
+    let a1 = after.next();
+    let a2 = after.next();
+    let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+    let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    (matches!(b1, Some('.' | ':')) && digit(b2))
+        || (text[start..].starts_with('+') && alnum(b1))
+        || (b1 == Some('+') && digit(text[start..].chars().next()))
+        || (matches!(a1, Some('.' | '-' | ':')) && digit(a2))
+}
+
 /// An e-mail domain needs a letter before its top-level label (`wasi-cli@0.2.0.wasm` is a file).
 fn email_ok(candidate: &str) -> bool {
     candidate.rsplit_once('@').is_some_and(|(local, domain)| {
@@ -356,7 +382,10 @@ pub fn find_in(
         }
     }
     for m in CARD.find_iter(text) {
-        if card_ok(m.as_str()) && !in_number_list(text, m.start(), m.end()) {
+        if card_ok(m.as_str())
+            && !glued_number(text, m.start(), m.end())
+            && !in_number_list(text, m.start(), m.end())
+        {
             push(PiiKind::CreditCard, m.start(), m.end());
         }
     }
@@ -374,9 +403,12 @@ pub fn find_in(
         // A digit and three groups: `dfa::DFA` (a Rust path) and `[2::2]` (a slice) parse too.
         let groups = m.as_str().split(':').filter(|g| !g.is_empty()).count();
         // 2001:db8::/32 is the RFC 3849 documentation prefix.
-        if m.as_str()
-            .parse::<std::net::Ipv6Addr>()
-            .is_ok_and(|ip| ip.segments()[..2] != [0x2001, 0x0db8])
+        if m.as_str().parse::<std::net::Ipv6Addr>().is_ok_and(|ip| {
+            ip.segments()[..2] != [0x2001, 0x0db8] && !ip.is_unspecified() && !ip.is_loopback()
+        }) && !text[m.end()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_hexdigit() || c == ':')
             && groups >= 3
             && m.as_str().chars().any(|c| c.is_ascii_digit())
             && !text[..m.start()].ends_with(':')
@@ -386,6 +418,7 @@ pub fn find_in(
     }
     for m in PHONE.find_iter(text) {
         if phone_ok(m.as_str(), 9)
+            && !glued_number(text, m.start(), m.end())
             && !in_number_list(text, m.start(), m.end())
             && !in_uuid(text, m.start(), m.end())
         {
@@ -438,7 +471,34 @@ pub fn find_in(
     for (start, end) in super::running::names(text) {
         push(PiiKind::PersonName, start, end);
     }
+    found.retain(|m| m.kind != PiiKind::PersonName || !placeholder_name(&text[m.start..m.end]));
     non_overlapping(found)
+}
+
+/// Names that stand for nobody (`John Doe`, `Max Mustermann`): examples in documentation and tests.
+const PLACEHOLDER_NAMES: &[&str] = &[
+    "john doe",
+    "jane doe",
+    "john smith",
+    "jane smith",
+    "joe bloggs",
+    "fred bloggs",
+    "richard roe",
+    "max mustermann",
+    "erika mustermann",
+    "jean dupont",
+    "mario rossi",
+    "jan kowalski",
+    "ivan ivanov",
+    "fulano de tal",
+    "juan pérez",
+    "jan jansen",
+    "john q. public",
+];
+
+fn placeholder_name(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    PLACEHOLDER_NAMES.contains(&lower.as_str())
 }
 
 /// Earlier kinds win overlaps (an IBAN's digits are not also a phone number).

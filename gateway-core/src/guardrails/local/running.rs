@@ -359,17 +359,18 @@ fn is_cyrillic_or_greek(word: &str) -> bool {
 
 /// How strongly the last word of a candidate looks like a surname: 2 strong, 1 weak, 0 none.
 fn surname_morphology(word: &str) -> u8 {
-    let lower = word.to_lowercase();
-    if is_cyrillic_or_greek(&lower) {
-        return if has_suffix(&lower, SCRIPT_SUFFIXES) {
+    let lower = super::gazetteer::lower(word);
+    let lower = lower.as_ref();
+    if is_cyrillic_or_greek(lower) {
+        return if has_suffix(lower, SCRIPT_SUFFIXES) {
             2
         } else {
             0
         };
     }
-    if has_suffix(&lower, STRONG_SUFFIXES) {
+    if has_suffix(lower, STRONG_SUFFIXES) {
         2
-    } else if has_suffix(&lower, WEAK_SUFFIXES) {
+    } else if has_suffix(lower, WEAK_SUFFIXES) {
         1
     } else {
         0
@@ -434,9 +435,90 @@ fn cued(before: &str) -> Cue {
     }
 }
 
+/// Whether `text` reads as source code or Markdown (a README, a changelog, a code listing) rather
+/// than a message or a record: names in such text are mostly authors, contributors and examples,
+/// so a name there needs a person cue, not a surname shape alone.
+pub fn code_like(text: &str) -> bool {
+    if text.contains("```") || text.contains("](http") || text.contains("](./") {
+        return true;
+    }
+    let mut marked = 0;
+    for line in text.lines().take(400) {
+        let t = line.trim();
+        if t.starts_with("//")
+            || t.starts_with("/*")
+            || t.starts_with("# ")
+            || t.starts_with("## ")
+            || t.starts_with("#!")
+            || t.starts_with("* ")
+            || t.starts_with("import ")
+            || t.starts_with("use ")
+            || t.starts_with("def ")
+            || t.starts_with("fn ")
+            || t.starts_with("pub ")
+            || t.ends_with(';')
+            || t.ends_with('{')
+        {
+            marked += 1;
+            if marked >= 3 {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Whether a name at `start..end` is credited rather than described: a Markdown link text
+/// (`[Jane Doe](…)`, ``[`Jane Doe`](…)``), a handle or link right after it (`Jane Doe (@jdoe)`,
+/// `Jane Doe <jane@…>`), or inside an author, contributor or copyright line or list.
+pub fn credited(text: &str, start: usize, end: usize) -> bool {
+    let next = text[end..].trim_start_matches([' ', '`', '*', '_']);
+    let prev = text[..start].trim_end_matches(['`', '*', '_']);
+    if next.starts_with(['<', ']']) || next.starts_with("(@") || next.starts_with("([@") {
+        return true;
+    }
+    if prev.ends_with('[') || prev.ends_with('@') {
+        return true;
+    }
+    let mut from = start.saturating_sub(400);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = text[from..start].to_ascii_lowercase();
+    let line = before.rsplit('\n').next().unwrap_or("");
+    if [
+        "author",
+        "contributor",
+        "maintainer",
+        "copyright",
+        "(c)",
+        "©",
+        "written by",
+        "created by",
+        "thanks to",
+        "thank you to",
+        "credits",
+    ]
+    .iter()
+    .any(|w| line.contains(w))
+    {
+        return true;
+    }
+    // A list opened after `authors = [` / `"contributors": [` and not yet closed.
+    ["authors", "contributors", "maintainers", "credits"]
+        .iter()
+        .filter_map(|w| before.rfind(w))
+        .max()
+        .is_some_and(|at| {
+            let rest = &before[at..];
+            rest.contains('[') && !rest.contains(']') && !rest.contains("\n\n")
+        })
+}
+
 /// Byte spans of person names in cased scripts found by cue and morphology.
 fn cased_names(text: &str) -> Vec<(usize, usize)> {
     let words: Vec<_> = WORD.find_iter(text).collect();
+    let mut code = None;
     let mut out = Vec::new();
     let mut i = 0;
     while i + 1 < words.len() {
@@ -444,8 +526,15 @@ fn cased_names(text: &str) -> Vec<(usize, usize)> {
         let gap = &text[a.end()..b.start()];
         let joined = gap == " " || gap == "\u{a0}";
         let aw = a.as_str();
-        let lower_a = aw.to_lowercase();
-        if !joined || aw.chars().count() < 2 || NOT_FIRST.contains(&lower_a.as_str()) {
+        if !joined || aw.chars().nth(1).is_none() {
+            i += 1;
+            continue;
+        }
+        let (title_a, title_b) = (is_title(aw), is_title(b.as_str()));
+        let both_title = title_a && title_b;
+        let both_lower = !both_title && is_lower(aw) && is_lower(b.as_str());
+        if !(both_title || both_lower) || NOT_FIRST.contains(&super::gazetteer::lower(aw).as_ref())
+        {
             i += 1;
             continue;
         }
@@ -453,13 +542,12 @@ fn cased_names(text: &str) -> Vec<(usize, usize)> {
         let mut last = b;
         if let Some(c) = words.get(i + 2)
             && &text[b.end()..c.start()] == " "
-            && is_title(c.as_str()) == is_title(aw)
+            && is_title(c.as_str()) == title_a
+            && title_b
             && (surname_morphology(c.as_str()) > 0 || super::gazetteer::is_listed_name(c.as_str()))
-            && is_title(b.as_str())
         {
             last = *c;
         }
-        let both_title = is_title(aw) && is_title(b.as_str());
         // "Pike Place Market", "Golden Gate Bridge": a longer capitalised run is a place or a
         // product unless the surname shape is strong.
         let run_continues = words
@@ -467,11 +555,6 @@ fn cased_names(text: &str) -> Vec<(usize, usize)> {
             .skip(i + 2)
             .find(|c| c.start() >= last.end())
             .is_some_and(|c| &text[last.end()..c.start()] == " " && is_title(c.as_str()));
-        let both_lower = is_lower(aw) && is_lower(b.as_str());
-        if !(both_title || both_lower) {
-            i += 1;
-            continue;
-        }
         // Cheapest checks first: most word pairs of prose are lower case and not names.
         let first_listed = super::gazetteer::is_listed_name(aw);
         if both_lower && !first_listed {
@@ -484,35 +567,32 @@ fn cased_names(text: &str) -> Vec<(usize, usize)> {
         // Author and contributor lines (`"Aaron Heckmann <…>"`, `[Jane Doe]`, `author : …`,
         // `Copyright …`) name people on purpose: not personal data about a user.
         let next = text[last.end()..].trim_start_matches(' ');
-        let line_start = text[..a.start()].rfind('\n').map_or(0, |n| n + 1);
-        let line_before = text[line_start..a.start()].to_lowercase();
-        if next.starts_with(['<', ']', '('])
-            && !next.starts_with("(he")
-            && !next.starts_with("(she")
-            || [
-                "author",
-                "contributor",
-                "maintainer",
-                "copyright",
-                "©",
-                "written by",
-                "created by",
-            ]
-            .iter()
-            .any(|w| line_before.contains(w))
+        if next.starts_with('(') && !next.starts_with("(he") && !next.starts_with("(she")
+            || credited(text, a.start(), last.end())
         {
             i += 1;
             continue;
         }
+        // "the Empire Grill": an article does not introduce a person.
+        let article = text[..a.start()]
+            .trim_end_matches(' ')
+            .rsplit([' ', '\n'])
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("the"));
+        if article {
+            i += 1;
+            continue;
+        }
+        let code = *code.get_or_insert_with(|| code_like(text));
         let hit = if both_title {
             if run_continues && morph < 2 {
                 i += 1;
                 continue;
             }
-            (morph == 2 && aw.chars().count() >= 3)
+            (morph == 2 && aw.chars().count() >= 3 && !code)
                 || match cue() {
                     Cue::Strong => morph >= 1 || first_listed || last_listed,
-                    Cue::Generic => first_listed && (morph >= 1 || last_listed),
+                    Cue::Generic => first_listed && (morph >= 1 || last_listed) && !code,
                     Cue::None => false,
                 }
         } else {
@@ -540,6 +620,14 @@ const HAN_CUES: &[&str] = &[
     "请", "致", "人：", "人:",
 ];
 const HAN_TITLES: &[&str] = &["先生", "女士", "小姐", "老师", "经理", "同学"];
+/// Common words that start with a surname character (`韩文` is Korean, `程序` a program).
+const HAN_WORDS: &[&str] = &[
+    "程序", "任务", "任何", "方法", "方式", "方面", "方案", "方向", "方便", "高级", "高效", "高度",
+    "高速", "周期", "周末", "周围", "范围", "范例", "许多", "许可", "余额", "严重", "严格", "于是",
+    "万一", "马上", "韩文", "韩语", "韩国", "金额", "金融", "金属", "黄色", "白色", "白天", "向量",
+    "段落", "史上", "陆续", "石油", "钱包", "雷达", "何时", "毛病", "谢谢", "夏天", "付款", "付费",
+    "顾客", "武器", "曾经", "董事", "余下", "陈述", "郑重", "孙子", "文本", "江湖", "龙头",
+];
 
 static KANA_HANGUL_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -579,6 +667,9 @@ fn cjk_names(text: &str) -> Vec<(usize, usize)> {
         if !('\u{4e00}'..='\u{9fff}').contains(&c) || !HAN_SURNAMES.contains(c) {
             continue;
         }
+        if HAN_WORDS.iter().any(|w| text[at..].starts_with(w)) {
+            continue;
+        }
         let Some(len) = han_name_len(&text[at..]) else {
             continue;
         };
@@ -609,7 +700,7 @@ static DEVANAGARI_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"[\p{Devanagari}]{2,}\s+(?:शर्मा|वर्मा|गुप्ता|सिंह|कुमार|कुमारी|पटेल|यादव|जोशी|मिश्रा|मिश्र|तिवारी|पांडे|पाण्डेय|चौहान|अग्रवाल|श्रीवास्तव|राव|रेड्डी|नायर|मेहता|शाह|देसाई|खान|दास|बनर्जी|चटर्जी|मुखर्जी)",
         r"|(?:श्री|श्रीमती|सुश्री)\s+[\p{Devanagari}]{2,}(?:\s+[\p{Devanagari}]{2,})?",
-        r"|[\p{Devanagari}]{2,}\s+जी\b",
+        r"|[\p{Devanagari}]{2,}\s+जी(?:[\s,.।!?]|$)",
     ))
     .expect("valid")
 });
@@ -623,14 +714,19 @@ pub fn names(text: &str) -> Vec<(usize, usize)> {
             ARABIC_NAME
                 .find_iter(text)
                 .chain(DEVANAGARI_NAME.find_iter(text))
-                .map(|m| (m.start(), m.end())),
+                .map(|m| {
+                    let trimmed = m
+                        .as_str()
+                        .trim_end_matches([' ', ',', '.', '।', '!', '?', '\n']);
+                    (m.start(), m.start() + trimmed.len())
+                }),
         );
     }
     out
 }
 
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
+    super::normalize::ascii_regex(concat!(
         // Chinese and Japanese
         r"\p{Han}{1,8}(?:路|街|大道|大街|巷|胡同|道)\d{1,5}号",
         r"|\d{1,3}丁目(?:\d{1,4}番地?)?(?:\d{1,4}号)?",
@@ -653,7 +749,6 @@ static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
         // Czech/Slovak adjectival street + number + city: Vinohradská 48, Praha
         r"|\b\p{Lu}\p{Ll}+(?:ská|ská|ova|ová|ého)\s+\d{1,4}(?:/\d{1,4})?,\s*\p{Lu}\p{Ll}+",
     ))
-    .expect("valid")
 });
 
 /// Byte spans of street addresses in the scripts and shapes above.
