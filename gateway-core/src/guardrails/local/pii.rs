@@ -248,6 +248,14 @@ fn ipv4_ok(text: &str, start: usize, end: usize) -> bool {
         || o.iter().all(|&x| x < 10))
 }
 
+/// RFC 1918, shared (100.64.0.0/10) and link-local addresses.
+fn private_v4(ip: &str) -> bool {
+    ip.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| {
+        let o = ip.octets();
+        ip.is_private() || ip.is_link_local() || (o[0] == 100 && (64..128).contains(&o[1]))
+    })
+}
+
 /// Whether the words just before a dotted quad (same line) name it as an OID, a section or
 /// version number (`OID 2.5.29.15`, `RFC 5280 section 4.2.1.13`, `id-ce-keyUsage 2.5.29.15`).
 fn identifier_context(text: &str, start: usize) -> bool {
@@ -394,8 +402,10 @@ pub fn find_in(
             push(PiiKind::UsSsn, m.start(), m.end());
         }
     }
+    // In source code and READMEs, private addresses are examples and configuration, not anyone's.
+    let code = super::running::code_like(text);
     for m in IPV4.find_iter(text) {
-        if ipv4_ok(text, m.start(), m.end()) {
+        if ipv4_ok(text, m.start(), m.end()) && !(code && private_v4(m.as_str())) {
             push(PiiKind::IpAddress, m.start(), m.end());
         }
     }

@@ -402,8 +402,25 @@ enum Cue {
 
 /// How the text before a candidate (same sentence) introduces it.
 fn cued(before: &str) -> Cue {
-    let tail: String = before
-        .trim_end_matches([' ', ',', ':', '\u{a0}'])
+    let before = before.trim_end_matches([' ', ',', ':', '\u{a0}']);
+    // Same line and sentence: a cue in the line above (a heading, the previous sentence) does not
+    // introduce this name ("… into the client.\n\n### Can I …"). The last character may be the dot
+    // of an honorific (`Dr.`).
+    let body = before
+        .char_indices()
+        .next_back()
+        .map_or("", |(at, _)| &before[..at]);
+    let from = [
+        body.rfind('\n'),
+        body.rfind(". "),
+        body.rfind("? "),
+        body.rfind("! "),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .map_or(0, |at| at + 1);
+    let tail: String = before[from..]
         .chars()
         .rev()
         .take(40)
@@ -526,7 +543,7 @@ fn cased_names(text: &str) -> Vec<(usize, usize)> {
         let gap = &text[a.end()..b.start()];
         let joined = gap == " " || gap == "\u{a0}";
         let aw = a.as_str();
-        if !joined || aw.chars().nth(1).is_none() {
+        if !joined || aw.chars().nth(1).is_none() || b.as_str().chars().nth(1).is_none() {
             i += 1;
             continue;
         }
@@ -745,7 +762,7 @@ static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
         // Lower-case English: 9 harbour view road, cobh
         r"|\b\d{1,5}\s+(?:[a-z]+\s+){1,3}(?:street|road|avenue|lane|drive|crescent|close|gardens|terrace|way|place|boulevard|court|parkway)\b\s*(?:,|$|\n)",
         // Lower-case glued German streets: kastanienallee 7
-        r"|\b[a-zäöüß]{3,}(?:straße|strasse|allee|gasse|weg|platz|ring|damm|ufer)\s+\d{1,4}[a-z]?\b",
+        r"|\b[a-zäöüß]{3,}(?:straße|strasse|allee|gasse|weg|platz|damm|ufer)\s+\d{1,4}[a-z]?\b",
         // Czech/Slovak adjectival street + number + city: Vinohradská 48, Praha
         r"|\b\p{Lu}\p{Ll}+(?:ská|ská|ova|ová|ého)\s+\d{1,4}(?:/\d{1,4})?,\s*\p{Lu}\p{Ll}+",
     ))
