@@ -22,7 +22,7 @@
 //! street-type word (`H.No. 49, Aggarwal`) or without a house number are missed; a real name that is
 //! not personal data (a book character, a library author in a README) is still reported.
 
-use std::collections::{HashMap, HashSet};
+use super::fasthash::{FastMap as HashMap, FastSet as HashSet};
 use std::sync::LazyLock;
 
 static NAMES_TXT: &str = include_str!("model/names.txt");
@@ -99,7 +99,7 @@ struct Lists {
 }
 
 fn parse_names(text: &str) -> HashMap<String, u8> {
-    let mut names = HashMap::new();
+    let mut names = HashMap::default();
     let mut prev: Vec<char> = Vec::new();
     for line in text.lines() {
         let Some(digit_at) = line.find(|c: char| c.is_ascii_digit()) else {
@@ -123,8 +123,8 @@ fn parse_names(text: &str) -> HashMap<String, u8> {
 }
 
 static LISTS: LazyLock<Lists> = LazyLock::new(|| {
-    let mut prefixes = HashSet::new();
-    let mut suffixes = HashSet::new();
+    let mut prefixes = HashSet::default();
+    let mut suffixes = HashSet::default();
     let mut glued = Vec::new();
     for line in STREETS_TXT.lines() {
         let Some((kind, word)) = line.split_once(' ') else {

@@ -338,6 +338,9 @@ const NOT_FIRST: &[&str] = &[
     "город",
 ];
 
+static NOT_FIRST_SET: LazyLock<super::fasthash::FastSet<&'static str>> =
+    LazyLock::new(|| NOT_FIRST.iter().copied().collect());
+
 fn has_suffix(word: &str, list: &[&str]) -> bool {
     list.iter()
         .any(|s| word.len() > s.len() + 2 && word.ends_with(s))
@@ -550,7 +553,8 @@ fn cased_names(text: &str) -> Vec<(usize, usize)> {
         let (title_a, title_b) = (is_title(aw), is_title(b.as_str()));
         let both_title = title_a && title_b;
         let both_lower = !both_title && is_lower(aw) && is_lower(b.as_str());
-        if !(both_title || both_lower) || NOT_FIRST.contains(&super::gazetteer::lower(aw).as_ref())
+        if !(both_title || both_lower)
+            || NOT_FIRST_SET.contains(super::gazetteer::lower(aw).as_ref())
         {
             i += 1;
             continue;
