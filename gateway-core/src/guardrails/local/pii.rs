@@ -113,7 +113,7 @@ static SSN: LazyLock<Regex> = LazyLock::new(|| re(r"\b(\d{3})-(\d{2})-(\d{4})\b"
 static IPV4: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:\d{1,3}\.){3}\d{1,3}\b"));
 static IPV6: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})\b|(?i)\b(?:[0-9a-f]{1,4}:){1,6}:[0-9a-f]{1,4}\b",
+        r"(?i)\b(?:[0-9a-f]{1,4}:){1,6}(?::[0-9a-f]{1,4}){1,6}\b|(?i)\b(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})\b",
     )
 });
 static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -622,6 +622,10 @@ mod tests {
         }
         assert!(!find("The server at 10.12.7.31 is down.").is_empty());
         assert!(!find("Call me on 555-123-4567 tomorrow.").is_empty());
+        // Private addresses: personal data in a message, an example in code.
+        assert!(!find("my laptop is 192.168.1.23, please whitelist it").is_empty());
+        let code = "fn main() {\n    let ip = \"192.168.1.23\";\n    connect(ip);\n}\n";
+        assert!(find(code).is_empty(), "{:?}", find(code));
     }
 
     #[test]
@@ -698,6 +702,15 @@ mod tests {
     #[test]
     fn benign_numbers_are_not_pii() {
         for text in [
+            "assert_eq!(loc.latitude(), 22.533333333333335);",
+            "\"phoneNumber\": \"+01-123-456-7890\"",
+            "see CHANGELOG.md#060-2024-04-26 for details",
+            "(r\"Asia/Tel_Aviv\", 197520..198594),",
+            "a faulty `0.4.0+25.0.8775105` publish",
+            "offset datetime `1979-05-27T00:32:00.999999-07:00`",
+            "OS: Ubuntu 22.04.4 LTS (5.15.167.4-microsoft-standard-WSL2)",
+            "let r = UriRef::parse(\"//[0000:0000:0000::1]\").unwrap();",
+            "name: \"Jane Doe\", id: 12345",
             "the year 2024 had 365 days",
             "order #12345 shipped",
             "pi is 3.14159265",

@@ -818,6 +818,32 @@ mod tests {
     }
 
     #[test]
+    fn credited_and_code_names_do_not_fire_but_messages_do() {
+        for text in [
+            "Includes [matching.go](http://example.org/m.go) by Stefan Nilsson,\n  licensed under MIT.",
+            "A huge thank you to our student Bogdan Petrović ([@bp](https://github.com/bp)).",
+            "authors = [\n    \"Jonas Bushart\",\n    \"Marcin Kaźmierczak\",\n]",
+            "// Copyright (c) 2020 Gilad Naaman, Ralf Jung",
+            "Turn on debug mode for the client.\n\n### Can I customize plugins?",
+            "She'll be the next manager of the Empire Grill.",
+            "// Rich Felker\n// Stefan Kristiansson\nfn main() {}\nuse std::io;\nlet x = 1;",
+        ] {
+            assert_eq!(names(text), vec![], "false positive: {text}");
+        }
+        assert!(code_like("```rust\nlet x = 1;\n```"));
+        assert!(!code_like(
+            "Please remove Bogdan Petrović from the shared mailbox."
+        ));
+        // The same names in a message still fire.
+        for text in [
+            "Please change the account holder to Marcin Kaźmierczak.",
+            "Stefan Nilsson called about the invoice.",
+        ] {
+            assert!(!names(text).is_empty(), "missed: {text}");
+        }
+    }
+
+    #[test]
     fn addresses_fire_across_scripts() {
         for text in [
             "请寄到北京市朝阳区建国路88号。",
@@ -829,5 +855,9 @@ mod tests {
             assert!(!addresses(text).is_empty(), "missed: {text}");
         }
         assert_eq!(addresses("이번 업데이트로 속도가 개선되었습니다."), vec![]);
+        assert_eq!(
+            addresses("significantly worse, requiring 6 times the space"),
+            vec![]
+        );
     }
 }
