@@ -333,6 +333,51 @@ const NOT_FIRST: &[&str] = &[
     "debug",
     "note",
     "todo",
+    // Function words that start sentences ("By Jove", "But Tom …").
+    "by",
+    "but",
+    "and",
+    "or",
+    "so",
+    "if",
+    "when",
+    "then",
+    "yes",
+    "no",
+    "oh",
+    "well",
+    "as",
+    "at",
+    "in",
+    "on",
+    "for",
+    "from",
+    "with",
+    "to",
+    "of",
+    "after",
+    "before",
+    "while",
+    "because",
+    "since",
+    "until",
+    "where",
+    "why",
+    "how",
+    "what",
+    "who",
+    "there",
+    "here",
+    "it",
+    "we",
+    "they",
+    "you",
+    "all",
+    "every",
+    "only",
+    "just",
+    "also",
+    "now",
     "компания",
     "улица",
     "город",
@@ -395,6 +440,56 @@ const GENERIC_CUES: &[&str] = &[
     "στον", "σε", "m", "k", "κ",
 ];
 
+/// Words that link a participle to the person acting or acted for.
+const PARTICIPLE_LINKS: &[&str] = &["by", "to", "por", "par", "da", "przez", "od", "av", "door"];
+
+/// A past participle by its ending (English, Romance, Dutch/Nordic; lower case).
+fn participle(word: &str) -> bool {
+    word.chars().count() >= 5
+        && [
+            "ed", "ado", "ada", "ido", "ida", "ato", "ata", "ito", "ita", "é", "ée", "és", "ées",
+            "it", "is", "ad", "et",
+        ]
+        .iter()
+        .any(|end| word.ends_with(end))
+}
+
+/// Words right after a name that make it a person acting ("Zeynep Arslan called twice",
+/// "Olumide Bankole requested …").
+const PERSON_AFTER: &[&str] = &[
+    "called",
+    "asked",
+    "said",
+    "says",
+    "wrote",
+    "emailed",
+    "phoned",
+    "replied",
+    "requested",
+    "confirmed",
+    "complained",
+    "paid",
+    "signed",
+    "cancelled",
+    "canceled",
+    "ordered",
+    "booked",
+    "reported",
+    "mentioned",
+    "visited",
+];
+
+/// Whether the words after a candidate name make it a person.
+fn person_after(after: &str) -> bool {
+    let after = after.trim_start_matches([' ', ',', '(']);
+    let word: String = after
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .flat_map(char::to_lowercase)
+        .collect();
+    PERSON_AFTER.contains(&word.as_str())
+}
+
 /// How a candidate name is introduced.
 #[derive(Clone, Copy, PartialEq)]
 enum Cue {
@@ -404,7 +499,7 @@ enum Cue {
 }
 
 /// How the text before a candidate (same sentence) introduces it.
-fn cued(before: &str) -> Cue {
+fn cued(before: &str, code: bool) -> Cue {
     let before = before.trim_end_matches([' ', ',', ':', '\u{a0}']);
     // Same line and sentence: a cue in the line above (a heading, the previous sentence) does not
     // introduce this name ("… into the client.\n\n### Can I …"). The last character may be the dot
@@ -446,6 +541,16 @@ fn cued(before: &str) -> Cue {
     }
     // "my father, Henrik …", "signed for by …" end with a cue word a few back.
     if words.iter().rev().take(3).any(|w| strong(w)) {
+        return Cue::Strong;
+    }
+    // A participle and "by" / "to" ("requested by", "reassigned to", "recebida por", "envoyé
+    // par"): someone acted or was acted for. Code and Markdown, where "by" credits authors, are
+    // handled by the caller.
+    if !code
+        && words.len() >= 2
+        && PARTICIPLE_LINKS.contains(&last)
+        && participle(words[words.len() - 2])
+    {
         return Cue::Strong;
     }
     if GENERIC_CUES.contains(&last) {
@@ -584,7 +689,6 @@ fn cased_names(text: &str) -> Vec<(usize, usize)> {
         }
         let morph = surname_morphology(last.as_str()).max(surname_morphology(b.as_str()));
         let last_listed = super::gazetteer::is_listed_name(last.as_str());
-        let cue = || cued(&text[..a.start()]);
         // Author and contributor lines (`"Aaron Heckmann <…>"`, `[Jane Doe]`, `author : …`,
         // `Copyright …`) name people on purpose: not personal data about a user.
         let next = text[last.end()..].trim_start_matches(' ');
@@ -605,12 +709,16 @@ fn cased_names(text: &str) -> Vec<(usize, usize)> {
             continue;
         }
         let code = *code.get_or_insert_with(|| code_like(text));
+        let cue = || cued(&text[..a.start()], code);
         let hit = if both_title {
             if run_continues && morph < 2 {
                 i += 1;
                 continue;
             }
             (morph == 2 && aw.chars().count() >= 3 && !code)
+                || (!code
+                    && (morph >= 1 || first_listed || last_listed)
+                    && person_after(&text[last.end()..]))
                 || match cue() {
                     Cue::Strong => morph >= 1 || first_listed || last_listed,
                     Cue::Generic => first_listed && (morph >= 1 || last_listed) && !code,
@@ -826,6 +934,8 @@ mod tests {
             "// Copyright (c) 2020 Gilad Naaman, Ralf Jung",
             "Turn on debug mode for the client.\n\n### Can I customize plugins?",
             "She'll be the next manager of the Empire Grill.",
+            "\"By Jove, she has taste!\"",
+            "Maintained by Stefan Nilsson.\n\n```sh\ncargo add foo\n```",
             "// Rich Felker\n// Stefan Kristiansson\nfn main() {}\nuse std::io;\nlet x = 1;",
         ] {
             assert_eq!(names(text), vec![], "false positive: {text}");
@@ -834,10 +944,13 @@ mod tests {
         assert!(!code_like(
             "Please remove Bogdan Petrović from the shared mailbox."
         ));
-        // The same names in a message still fire.
+        // The same names in a message still fire, and so do names after a participle and "by" /
+        // "to" or before a reporting verb.
         for text in [
             "Please change the account holder to Marcin Kaźmierczak.",
             "Stefan Nilsson called about the invoice.",
+            "Refund requested by Maria Lindqvist for order 5531.",
+            "the parcel is addressed to ivana kovačević in split",
         ] {
             assert!(!names(text).is_empty(), "missed: {text}");
         }
