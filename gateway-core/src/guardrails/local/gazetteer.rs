@@ -396,7 +396,16 @@ const HONORIFICS: &[&str] = &[
 
 /// Byte spans of person names in `text`.
 pub fn names(text: &str) -> Vec<(usize, usize)> {
+    names_in(text, &tokenize(text))
+}
+
+/// Byte spans of street addresses and of person names in `text`, tokenised once.
+pub fn addresses_and_names(text: &str) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
     let tokens = tokenize(text);
+    (addresses_in(text, &tokens), names_in(text, &tokens))
+}
+
+fn names_in(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
@@ -492,8 +501,11 @@ fn is_glued_street(w: &str) -> bool {
 
 /// Byte spans of street addresses in `text`.
 pub fn addresses(text: &str) -> Vec<(usize, usize)> {
+    addresses_in(text, &tokenize(text))
+}
+
+fn addresses_in(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
     let lists = &*LISTS;
-    let tokens = tokenize(text);
     let same_line = |k: usize| k < tokens.len() && !tokens[k].line_start;
     let is_comma = |k: usize| same_line(k) && tokens[k].kind == Kind::Punct(',');
     let is_dot = |k: usize| same_line(k) && tokens[k].kind == Kind::Punct('.');

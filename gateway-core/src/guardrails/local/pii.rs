@@ -469,10 +469,11 @@ pub fn find_in(
     for m in ADDRESS.find_iter(text) {
         push(PiiKind::StreetAddress, m.start(), m.end());
     }
-    for (start, end) in super::gazetteer::addresses(text) {
+    let (gazetteer_addresses, gazetteer_names) = super::gazetteer::addresses_and_names(text);
+    for (start, end) in gazetteer_addresses {
         push(PiiKind::StreetAddress, start, end);
     }
-    for (start, end) in super::gazetteer::names(text) {
+    for (start, end) in gazetteer_names {
         push(PiiKind::PersonName, start, end);
     }
     for (start, end) in super::running::addresses(text) {
