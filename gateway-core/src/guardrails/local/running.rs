@@ -84,6 +84,18 @@ const CUES: &[&str] = &[
     "is",
     "am",
     "this is",
+    "spoke with",
+    "speak with",
+    "spoken with",
+    "talked to",
+    "talked with",
+    "met with",
+    "hablé con",
+    "hablado con",
+    "falei com",
+    "parlé avec",
+    "parlato con",
+    "gesprochen mit",
     "behalf of",
     "name of",
     "holder",
@@ -333,6 +345,22 @@ const NOT_FIRST: &[&str] = &[
     "debug",
     "note",
     "todo",
+    // Titles that open a character's name in fiction ("Professor Snape", "Miss Marple").
+    "miss",
+    "professor",
+    "prof",
+    "sir",
+    "lady",
+    "lord",
+    "captain",
+    "uncle",
+    "aunt",
+    "mister",
+    "madam",
+    "king",
+    "queen",
+    "prince",
+    "princess",
     // Function words that start sentences ("By Jove", "But Tom …").
     "by",
     "but",
@@ -752,6 +780,11 @@ fn cased_names(text: &str) -> Vec<(usize, usize)> {
             i += 1;
             continue;
         }
+        // A title of a work in typographic quotes ("“Jacob’s Ladder,”").
+        if text[..a.start()].ends_with(['“', '«', '„']) {
+            i += 1;
+            continue;
+        }
         // "the Empire Grill": an article does not introduce a person.
         let article = text[..a.start()]
             .trim_end_matches(' ')
@@ -774,7 +807,9 @@ fn cased_names(text: &str) -> Vec<(usize, usize)> {
                     && (morph >= 1 || first_listed || last_listed)
                     && person_after(&text[last.end()..]))
                 || match cue() {
-                    Cue::Strong => morph >= 1 || first_listed || last_listed,
+                    // Outside code, a strong cue is enough: names outside the lists and
+                    // without a surname shape ("spoke with Tendai Moyo").
+                    Cue::Strong => morph >= 1 || first_listed || last_listed || !code,
                     Cue::Generic => first_listed && (morph >= 1 || last_listed) && !code,
                     Cue::None => false,
                 }
@@ -989,6 +1024,8 @@ mod tests {
             "Turn on debug mode for the client.\n\n### Can I customize plugins?",
             "She'll be the next manager of the Empire Grill.",
             "\"By Jove, she has taste!\"",
+            "Why not ask Professor Snape to show you?",
+            "I came to my old friend, “Jacob’s Ladder,” and felt better.",
             "Maintained by Stefan Nilsson.\n\n```sh\ncargo add foo\n```",
             "// Rich Felker\n// Stefan Kristiansson\nfn main() {}\nuse std::io;\nlet x = 1;",
         ] {
@@ -1004,6 +1041,7 @@ mod tests {
             "Please change the account holder to Marcin Kaźmierczak.",
             "Stefan Nilsson called about the invoice.",
             "Refund requested by Maria Lindqvist for order 5531.",
+            "I spoke with Tendai Moyo yesterday about the refund.",
             "the parcel is addressed to ivana kovačević in split",
         ] {
             assert!(!names(text).is_empty(), "missed: {text}");
