@@ -399,8 +399,11 @@ pub fn names(text: &str) -> Vec<(usize, usize)> {
     names_in(text, &tokenize(text))
 }
 
+/// Byte spans (start, end) of findings.
+pub type Spans = Vec<(usize, usize)>;
+
 /// Byte spans of street addresses and of person names in `text`, tokenised once.
-pub fn addresses_and_names(text: &str) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+pub fn addresses_and_names(text: &str) -> (Spans, Spans) {
     let tokens = tokenize(text);
     (addresses_in(text, &tokens), names_in(text, &tokens))
 }
@@ -444,7 +447,7 @@ fn names_in(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
         };
         let last_tok = parts[end];
         let last_flags = flags(&text[tokens[last_tok].start..tokens[last_tok].end]);
-        let field = field_before(text, &tokens, i) && field_after(&tokens, last_tok);
+        let field = field_before(text, tokens, i) && field_after(tokens, last_tok);
         let prev_is_title = i > 0
             && tokens[i].one_space
             && !tokens[i].line_start

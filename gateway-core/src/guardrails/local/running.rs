@@ -18,6 +18,11 @@
 //! `Trubarjeva cesta 17`), lower-case English (`9 harbour view road`) and lower-case glued German
 //! streets (`kastanienallee 7`).
 //!
+//! Credits are not personal data about a user: author, contributor and copyright lines and lists,
+//! Markdown link texts, names followed by a handle, and placeholder names (`pii.rs`) are skipped. In
+//! text that reads as code or Markdown (`code_like`), a name needs a person cue; a surname shape, a
+//! weak cue or a participle ("requested by") alone counts only in other text.
+//!
 //! Limits: rules, not a trained model. A name with neither a cue, a listed first name nor a surname
 //! morphology (`Chidinma Okafor` at the start of a sentence) passes; so do names in scripts not
 //! listed above (Thai, Hebrew, Tamil …). Brand names with a surname ending after a cue can fire.
@@ -492,15 +497,12 @@ fn words_of(text: &str) -> Vec<Word<'_>> {
         }
         let mut end = start + c.len_utf8();
         while let Some(&(j, d)) = chars.peek() {
-            if d.is_alphabetic() || is_mark(d) {
-                chars.next();
-                end = j + d.len_utf8();
-            } else if matches!(d, '\'' | '’' | '-')
+            let joins = matches!(d, '\'' | '’' | '-')
                 && text[j + d.len_utf8()..]
                     .chars()
                     .next()
-                    .is_some_and(char::is_alphabetic)
-            {
+                    .is_some_and(char::is_alphabetic);
+            if d.is_alphabetic() || is_mark(d) || joins {
                 chars.next();
                 end = j + d.len_utf8();
             } else {
