@@ -57,6 +57,9 @@ struct Args {
     /// Print the misses and false positives of the families (their dev halves for the agent family).
     #[arg(long)]
     show_families: bool,
+    /// Only time the 10 KB scans, this many times each (for profiling the engine).
+    #[arg(long)]
+    speed_only: Option<usize>,
 }
 
 /// One corpus line.
@@ -130,6 +133,10 @@ fn main() -> Result<()> {
 
     let engine = LocalProvider::new();
     let policy = policy();
+    if let Some(rounds) = args.speed_only {
+        report::latency_10kb(&engine, &policy, &samples, rounds.max(1));
+        return Ok(());
+    }
     let pii_only = pii_only_policy();
     let splits: Vec<&str> = match args.split.as_str() {
         "both" => vec!["dev", "holdout"],
@@ -237,7 +244,7 @@ fn main() -> Result<()> {
             args.show_families,
         )?;
     }
-    report::latency_10kb(&engine, &policy, &samples);
+    report::latency_10kb(&engine, &policy, &samples, 300);
     if args.strict && failed {
         bail!("a holdout target was missed");
     }

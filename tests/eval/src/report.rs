@@ -205,8 +205,31 @@ fn percentiles(mut v: Vec<f64>) -> (f64, f64) {
     (at(0.50), at(0.99))
 }
 
-/// Times scans of one 10 KB benign text (the issue's latency budget: 1 ms p50, release build).
-pub fn latency_10kb(engine: &LocalProvider, policy: &GuardrailPolicy, samples: &[Sample]) {
+/// About 10 KB of ordinary tool output shaped like `make bench`'s payload (prose, JSON and a
+/// directory listing; the same text as `tests/bench`).
+fn bench_text() -> String {
+    let prose = "The deployment finished without errors. Three services were restarted and the cache was warmed. \
+                 Latency stayed within the agreed budget during the rollout window. ";
+    let json_line = r#"{"id": 4815, "name": "widget", "tags": ["blue", "small"], "price": 12.5, "in_stock": true}"#;
+    let listing = "-rw-r--r--  1 user staff  2048 Nov 25 12:00 Cargo.toml\n";
+    let mut text = String::with_capacity(10_500);
+    while text.len() < 10_000 {
+        text.push_str(prose);
+        text.push_str(json_line);
+        text.push('\n');
+        text.push_str(listing);
+    }
+    text
+}
+
+/// Times `rounds` scans of one 10 KB benign text (the issue's latency budget: 1 ms p50, 5 ms p99,
+/// release build): README text of the corpus, and the payload shape of `make bench`.
+pub fn latency_10kb(
+    engine: &LocalProvider,
+    policy: &GuardrailPolicy,
+    samples: &[Sample],
+    rounds: usize,
+) {
     let mut text = String::new();
     for s in samples
         .iter()
@@ -223,17 +246,19 @@ pub fn latency_10kb(engine: &LocalProvider, policy: &GuardrailPolicy, samples: &
         cut -= 1;
     }
     text.truncate(cut);
-    let mut times: Vec<f64> = (0..300)
-        .map(|_| {
-            let started = Instant::now();
-            let _ = engine.scan(policy, &text);
-            started.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    let (p50, p99) = percentiles(times);
+    let time = |text: &str| {
+        let times: Vec<f64> = (0..rounds)
+            .map(|_| {
+                let started = Instant::now();
+                let _ = engine.scan(policy, text);
+                started.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        percentiles(times)
+    };
+    let (p50, p99) = time(&text);
     let scanned = normalize::scan_text(&text);
-    let agent_times: Vec<f64> = (0..300)
+    let agent_times: Vec<f64> = (0..rounds)
         .map(|_| {
             let started = Instant::now();
             let _ = gateway_core::guardrails::local::agent::find(&scanned, None);
@@ -242,15 +267,29 @@ pub fn latency_10kb(engine: &LocalProvider, policy: &GuardrailPolicy, samples: &
         .collect();
     let (agent_p50, agent_p99) = percentiles(agent_times);
     println!("  of which agent-directed rules: p50 {agent_p50:.3} ms, p99 {agent_p99:.3} ms");
-    let verdict = if p50 <= 1.0 { "ok" } else { "MISSED" };
-    println!(
-        "\nscan of a {} byte benign text: p50 {p50:.3} ms, p99 {p99:.3} ms (budget p50 <= 1 ms: {verdict}{})",
-        text.len(),
-        if cfg!(debug_assertions) {
-            "; debug build, use --release"
+    let build = if cfg!(debug_assertions) {
+        "; debug build, use --release"
+    } else {
+        ""
+    };
+    let verdict = |p50: f64, p99: f64| {
+        if p50 <= 1.0 && p99 <= 5.0 {
+            "ok"
         } else {
-            ""
+            "MISSED"
         }
+    };
+    println!(
+        "\nscan of a {} byte benign text: p50 {p50:.3} ms, p99 {p99:.3} ms (budget p50 <= 1 ms, p99 <= 5 ms: {}{build})",
+        text.len(),
+        verdict(p50, p99)
+    );
+    let bench = bench_text();
+    let (b50, b99) = time(&bench);
+    println!(
+        "scan of the {} byte `make bench` payload: p50 {b50:.3} ms, p99 {b99:.3} ms ({}{build})",
+        bench.len(),
+        verdict(b50, b99)
     );
 }
 

@@ -24,7 +24,7 @@
 //! its training data (mostly English) and can be steered by paraphrase; the regex patterns in
 //! `injection.rs` run beside it and either can fire. It does not own normalisation (`normalize.rs`).
 
-use std::collections::HashMap;
+use super::fasthash::FastMap as HashMap;
 use std::sync::LazyLock;
 
 /// The committed weights.
@@ -110,7 +110,7 @@ struct Classes {
 
 static CLASSES: LazyLock<Classes> = LazyLock::new(|| {
     let mut names: Vec<&str> = Vec::new();
-    let mut of_word: HashMap<&'static str, u32> = HashMap::new();
+    let mut of_word: HashMap<&'static str, u32> = HashMap::default();
     for line in CLASSES_TXT.lines().map(str::trim) {
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -259,13 +259,14 @@ impl Model {
             offsets.extend(bracketed.char_indices().map(|(i, _)| i));
             offsets.push(bracketed.len());
             let chars_in = offsets.len() - 1;
-            for gram in [3usize, 4] {
-                for i in 0..=chars_in.saturating_sub(gram) {
-                    if i + gram > chars_in {
-                        break;
-                    }
-                    let slice = &bracketed.as_bytes()[offsets[i]..offsets[i + gram]];
-                    sum += self.weight(crc32(seed_c, slice));
+            // Each 4-gram's hash continues its 3-gram's (CRC-32 chains).
+            let bytes = bracketed.as_bytes();
+            for i in 0..chars_in.saturating_sub(2) {
+                let tri = crc32(seed_c, &bytes[offsets[i]..offsets[i + 3]]);
+                sum += self.weight(tri);
+                n += 1;
+                if i + 4 <= chars_in {
+                    sum += self.weight(crc32(tri, &bytes[offsets[i + 3]..offsets[i + 4]]));
                     n += 1;
                 }
             }

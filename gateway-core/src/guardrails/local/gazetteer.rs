@@ -22,7 +22,7 @@
 //! street-type word (`H.No. 49, Aggarwal`) or without a house number are missed; a real name that is
 //! not personal data (a book character, a library author in a README) is still reported.
 
-use std::collections::{HashMap, HashSet};
+use super::fasthash::{FastMap as HashMap, FastSet as HashSet};
 use std::sync::LazyLock;
 
 static NAMES_TXT: &str = include_str!("model/names.txt");
@@ -99,7 +99,7 @@ struct Lists {
 }
 
 fn parse_names(text: &str) -> HashMap<String, u8> {
-    let mut names = HashMap::new();
+    let mut names = HashMap::default();
     let mut prev: Vec<char> = Vec::new();
     for line in text.lines() {
         let Some(digit_at) = line.find(|c: char| c.is_ascii_digit()) else {
@@ -123,8 +123,8 @@ fn parse_names(text: &str) -> HashMap<String, u8> {
 }
 
 static LISTS: LazyLock<Lists> = LazyLock::new(|| {
-    let mut prefixes = HashSet::new();
-    let mut suffixes = HashSet::new();
+    let mut prefixes = HashSet::default();
+    let mut suffixes = HashSet::default();
     let mut glued = Vec::new();
     for line in STREETS_TXT.lines() {
         let Some((kind, word)) = line.split_once(' ') else {
@@ -255,10 +255,20 @@ fn is_capitalised(word: &str) -> bool {
     chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase)
 }
 
+/// `word` in lower case, borrowed when it has no capital letter (most words of prose): the lookups
+/// below run on every word of a scanned text, and an allocation each cost more than the lookup.
+pub(crate) fn lower(word: &str) -> std::borrow::Cow<'_, str> {
+    if word.chars().any(char::is_uppercase) {
+        std::borrow::Cow::Owned(word.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(word)
+    }
+}
+
 fn flags(word: &str) -> u8 {
     let lists = &*LISTS;
-    let lower = word.to_lowercase();
-    if let Some(&f) = lists.names.get(&lower) {
+    let lower = lower(word);
+    if let Some(&f) = lists.names.get(lower.as_ref()) {
         return f;
     }
     // Hyphenated: `Hans-Jürgen`, `García-López` take the union of their parts' roles.
@@ -386,7 +396,19 @@ const HONORIFICS: &[&str] = &[
 
 /// Byte spans of person names in `text`.
 pub fn names(text: &str) -> Vec<(usize, usize)> {
+    names_in(text, &tokenize(text))
+}
+
+/// Byte spans (start, end) of findings.
+pub type Spans = Vec<(usize, usize)>;
+
+/// Byte spans of street addresses and of person names in `text`, tokenised once.
+pub fn addresses_and_names(text: &str) -> (Spans, Spans) {
     let tokens = tokenize(text);
+    (addresses_in(text, &tokens), names_in(text, &tokens))
+}
+
+fn names_in(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
@@ -425,7 +447,7 @@ pub fn names(text: &str) -> Vec<(usize, usize)> {
         };
         let last_tok = parts[end];
         let last_flags = flags(&text[tokens[last_tok].start..tokens[last_tok].end]);
-        let field = field_before(text, &tokens, i) && field_after(&tokens, last_tok);
+        let field = field_before(text, tokens, i) && field_after(tokens, last_tok);
         let prev_is_title = i > 0
             && tokens[i].one_space
             && !tokens[i].line_start
@@ -440,7 +462,13 @@ pub fn names(text: &str) -> Vec<(usize, usize)> {
         // A name alone is not yet personal data (authors in a README, characters in a novel): it
         // needs a record-like cue nearby, or to fill a field of a table or record on its own.
         let cued = has_person_cue(text, tokens[i].start);
-        if (cued && !all_ambiguous && !in_title) || (field && strong && !in_title) {
+        let after_article =
+            i > 0 && word(text, &tokens[i - 1]).is_some_and(|w| w.eq_ignore_ascii_case("the"));
+        if ((cued && !all_ambiguous) || (field && strong))
+            && !in_title
+            && !after_article
+            && !super::running::credited(text, tokens[i].start, tokens[last_tok].end)
+        {
             out.push((tokens[i].start, tokens[last_tok].end));
             i = last_tok + 1;
         } else {
@@ -450,12 +478,16 @@ pub fn names(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-fn lower_word(text: &str, t: &Token) -> Option<String> {
-    word(text, t).map(str::to_lowercase)
+fn lower_word<'t>(text: &'t str, t: &Token) -> Option<std::borrow::Cow<'t, str>> {
+    word(text, t).map(lower)
 }
 
 fn is_glued_street(w: &str) -> bool {
-    let lower = w.to_lowercase();
+    let capitalised = is_capitalised(w);
+    if !capitalised && !w.contains('-') {
+        return false;
+    }
+    let lower = lower(w);
     let lists = &*LISTS;
     if let Some((_, tail)) = lower.rsplit_once('-')
         && tail.chars().count() >= 3
@@ -463,7 +495,7 @@ fn is_glued_street(w: &str) -> bool {
     {
         return true;
     }
-    is_capitalised(w)
+    capitalised
         && lists
             .glued
             .iter()
@@ -472,8 +504,11 @@ fn is_glued_street(w: &str) -> bool {
 
 /// Byte spans of street addresses in `text`.
 pub fn addresses(text: &str) -> Vec<(usize, usize)> {
+    addresses_in(text, &tokenize(text))
+}
+
+fn addresses_in(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
     let lists = &*LISTS;
-    let tokens = tokenize(text);
     let same_line = |k: usize| k < tokens.len() && !tokens[k].line_start;
     let is_comma = |k: usize| same_line(k) && tokens[k].kind == Kind::Punct(',');
     let is_dot = |k: usize| same_line(k) && tokens[k].kind == Kind::Punct('.');
@@ -492,22 +527,22 @@ pub fn addresses(text: &str) -> Vec<(usize, usize)> {
             let mut words = 0;
             while words < 5 && same_line(k) && tokens[k].kind == Kind::Word {
                 let w = &text[tokens[k].start..tokens[k].end];
-                let lower = w.to_lowercase();
-                if words >= 1 && lists.suffixes.contains(&lower) {
+                let lower = lower(w);
+                if words >= 1 && lists.suffixes.contains(lower.as_ref()) {
                     let end = if is_dot(k + 1) { k + 1 } else { k };
-                    let classic = CLASSIC_SUFFIXES.contains(&lower.as_str());
+                    let classic = CLASSIC_SUFFIXES.contains(&lower.as_ref());
                     let follower = tokens.get(end + 1);
                     let address_like = follower.is_none_or(|f| {
                         f.line_start
                             || matches!(f.kind, Kind::Punct(',') | Kind::Number)
-                            || lower_word(text, f).is_some_and(|u| UNIT_WORDS.contains(&u.as_str()))
+                            || lower_word(text, f).is_some_and(|u| UNIT_WORDS.contains(&u.as_ref()))
                     });
                     if classic || address_like {
                         found = Some(end);
                         break;
                     }
                 }
-                if !(is_capitalised(w) || words == 0 && lists.prefixes.contains(&lower)) {
+                if !(is_capitalised(w) || words == 0 && lists.prefixes.contains(lower.as_ref())) {
                     break;
                 }
                 words += 1;
@@ -517,7 +552,7 @@ pub fn addresses(text: &str) -> Vec<(usize, usize)> {
             if found.is_none()
                 && let Some(p) = lower_word(text, &tokens[street_start.min(tokens.len() - 1)])
                 && same_line(street_start)
-                && FRENCH_PREFIXES.contains(&p.as_str())
+                && FRENCH_PREFIXES.contains(&p.as_ref())
                 && word(text, &tokens[street_start]).is_some()
                 && street_start + 1 < tokens.len()
                 && same_line(street_start + 1)
@@ -533,9 +568,9 @@ pub fn addresses(text: &str) -> Vec<(usize, usize)> {
                 found = Some(e);
             }
         } else if let Some(w) = word(text, &t) {
-            let lower = w.to_lowercase();
-            let prefix = lists.prefixes.contains(&lower)
-                && (is_capitalised(w) || LOWER_PREFIXES.contains(&lower.as_str()));
+            let lower = lower(w);
+            let prefix = lists.prefixes.contains(lower.as_ref())
+                && (is_capitalised(w) || LOWER_PREFIXES.contains(&lower.as_ref()));
             if prefix {
                 // `Calle Mayor 5`, `ul. Długa 12/3`, `Via Roma, 12`, `Largo de Cirino, 37`.
                 let mut k = i + 1;

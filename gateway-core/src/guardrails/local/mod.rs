@@ -9,6 +9,7 @@
 
 pub mod agent;
 pub mod classifier;
+pub mod fasthash;
 pub mod gazetteer;
 pub mod injection;
 pub mod normalize;

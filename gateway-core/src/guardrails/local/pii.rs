@@ -100,12 +100,12 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
 static PHONE_CUED: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"(?i)\b(?:phone|tel|telephone|mobile|fax|whatsapp|telefon|telefonnummer|telefono|",
-        r"tel\x{e9}fono|telefone|t\x{e9}l\x{e9}phone|celular|numer|puhelin|gsm|cellulare)",
+        r"tel\x{e9}fono|telefone|t\x{e9}l\x{e9}phone|celular|numer|puhelin|gsm|cellulare)\b",
         r"(?:[^\n]{0,40}?|[^\n]{0,40}\n[^\n]{0,20}?)(\+?\(?\d[\d \t().x/-]{6,22}\d)",
     ))
 });
 static DATE_LIKE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?:\D|$)"));
+    LazyLock::new(|| re(r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?:\D|$)|\d{4}-\d{2}-\d{2}"));
 static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:\d[ -]?){11,18}\d\b"));
 static IBAN: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"));
@@ -113,7 +113,7 @@ static SSN: LazyLock<Regex> = LazyLock::new(|| re(r"\b(\d{3})-(\d{2})-(\d{4})\b"
 static IPV4: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:\d{1,3}\.){3}\d{1,3}\b"));
 static IPV6: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})\b|(?i)\b(?:[0-9a-f]{1,4}:){1,6}:[0-9a-f]{1,4}\b",
+        r"(?i)\b(?:[0-9a-f]{1,4}:){1,6}(?::[0-9a-f]{1,4}){1,6}\b|(?i)\b(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})\b",
     )
 });
 static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -197,7 +197,11 @@ fn ssn_ok(caps: &regex::Captures<'_>) -> bool {
 
 fn phone_ok(candidate: &str, min_digits: usize) -> bool {
     let d = digits(candidate);
-    if !(min_digits..=15).contains(&d.len()) || DATE_LIKE.is_match(candidate) {
+    // No country code starts with 0 (`+01-123-456-7890` is a placeholder).
+    if !(min_digits..=15).contains(&d.len())
+        || DATE_LIKE.is_match(candidate)
+        || candidate.starts_with("+0")
+    {
         return false;
     }
     // Padding and counters, not numbers: mostly zeros, or groups counting up ("10 11 12 13").
@@ -227,8 +231,12 @@ fn ipv4_ok(text: &str, start: usize, end: usize) -> bool {
     let dotted_neighbour = before == Some('.')
         || (after.first() == Some(&'.') && after.get(1).is_some_and(char::is_ascii_digit));
     let cidr = after.first() == Some(&'/') && after.get(1).is_some_and(char::is_ascii_digit);
+    // `5.15.167.4-microsoft-standard` is a kernel version.
+    let versioned =
+        after.first() == Some(&'-') && after.get(1).is_some_and(|c| c.is_alphanumeric());
     !(dotted_neighbour
         || cidr
+        || versioned
         || identifier_context(text, start)
         || ip.is_loopback()
         || ip.is_unspecified()
@@ -238,6 +246,14 @@ fn ipv4_ok(text: &str, start: usize, end: usize) -> bool {
         || o[3] == 0
         || is_documentation_v4(o)
         || o.iter().all(|&x| x < 10))
+}
+
+/// RFC 1918, shared (100.64.0.0/10) and link-local addresses.
+fn private_v4(ip: &str) -> bool {
+    ip.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| {
+        let o = ip.octets();
+        ip.is_private() || ip.is_link_local() || (o[0] == 100 && (64..128).contains(&o[1]))
+    })
 }
 
 /// Whether the words just before a dotted quad (same line) name it as an OID, a section or
@@ -292,6 +308,24 @@ fn in_number_list(text: &str, start: usize, end: usize) -> bool {
     let digit_then_space =
         |v: &[char]| v.first() == Some(&' ') && v.get(1).is_some_and(char::is_ascii_digit);
     digit_then_space(&before) || digit_then_space(&after)
+}
+
+/// Whether a digit run at `start..end` is part of a longer token: the fraction of a decimal
+/// (`22.533333333333335`), a time (`00:32:00.999999-07:00`), version build metadata
+/// (`0.4.0+25.0.8775105`) or a longer dash-joined run (`+292277026596-12-04T15`).
+fn glued_number(text: &str, start: usize, end: usize) -> bool {
+    let mut before = text[..start].chars().rev();
+    let b1 = before.next();
+    let b2 = before.next();
+    let mut after = text[end..].chars();
+    let a1 = after.next();
+    let a2 = after.next();
+    let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+    let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    (matches!(b1, Some('.' | ':')) && digit(b2))
+        || (text[start..].starts_with('+') && alnum(b1))
+        || (b1 == Some('+') && digit(text[start..].chars().next()))
+        || (matches!(a1, Some('.' | '-' | ':')) && digit(a2))
 }
 
 /// An e-mail domain needs a letter before its top-level label (`wasi-cli@0.2.0.wasm` is a file).
@@ -356,7 +390,10 @@ pub fn find_in(
         }
     }
     for m in CARD.find_iter(text) {
-        if card_ok(m.as_str()) && !in_number_list(text, m.start(), m.end()) {
+        if card_ok(m.as_str())
+            && !glued_number(text, m.start(), m.end())
+            && !in_number_list(text, m.start(), m.end())
+        {
             push(PiiKind::CreditCard, m.start(), m.end());
         }
     }
@@ -365,8 +402,10 @@ pub fn find_in(
             push(PiiKind::UsSsn, m.start(), m.end());
         }
     }
+    // In source code and READMEs, private addresses are examples and configuration, not anyone's.
+    let code = super::running::code_like(text);
     for m in IPV4.find_iter(text) {
-        if ipv4_ok(text, m.start(), m.end()) {
+        if ipv4_ok(text, m.start(), m.end()) && !(code && private_v4(m.as_str())) {
             push(PiiKind::IpAddress, m.start(), m.end());
         }
     }
@@ -374,9 +413,12 @@ pub fn find_in(
         // A digit and three groups: `dfa::DFA` (a Rust path) and `[2::2]` (a slice) parse too.
         let groups = m.as_str().split(':').filter(|g| !g.is_empty()).count();
         // 2001:db8::/32 is the RFC 3849 documentation prefix.
-        if m.as_str()
-            .parse::<std::net::Ipv6Addr>()
-            .is_ok_and(|ip| ip.segments()[..2] != [0x2001, 0x0db8])
+        if m.as_str().parse::<std::net::Ipv6Addr>().is_ok_and(|ip| {
+            ip.segments()[..2] != [0x2001, 0x0db8] && !ip.is_unspecified() && !ip.is_loopback()
+        }) && !text[m.end()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_hexdigit() || c == ':')
             && groups >= 3
             && m.as_str().chars().any(|c| c.is_ascii_digit())
             && !text[..m.start()].ends_with(':')
@@ -386,6 +428,7 @@ pub fn find_in(
     }
     for m in PHONE.find_iter(text) {
         if phone_ok(m.as_str(), 9)
+            && !glued_number(text, m.start(), m.end())
             && !in_number_list(text, m.start(), m.end())
             && !in_uuid(text, m.start(), m.end())
         {
@@ -426,10 +469,11 @@ pub fn find_in(
     for m in ADDRESS.find_iter(text) {
         push(PiiKind::StreetAddress, m.start(), m.end());
     }
-    for (start, end) in super::gazetteer::addresses(text) {
+    let (gazetteer_addresses, gazetteer_names) = super::gazetteer::addresses_and_names(text);
+    for (start, end) in gazetteer_addresses {
         push(PiiKind::StreetAddress, start, end);
     }
-    for (start, end) in super::gazetteer::names(text) {
+    for (start, end) in gazetteer_names {
         push(PiiKind::PersonName, start, end);
     }
     for (start, end) in super::running::addresses(text) {
@@ -438,7 +482,34 @@ pub fn find_in(
     for (start, end) in super::running::names(text) {
         push(PiiKind::PersonName, start, end);
     }
+    found.retain(|m| m.kind != PiiKind::PersonName || !placeholder_name(&text[m.start..m.end]));
     non_overlapping(found)
+}
+
+/// Names that stand for nobody (`John Doe`, `Max Mustermann`): examples in documentation and tests.
+const PLACEHOLDER_NAMES: &[&str] = &[
+    "john doe",
+    "jane doe",
+    "john smith",
+    "jane smith",
+    "joe bloggs",
+    "fred bloggs",
+    "richard roe",
+    "max mustermann",
+    "erika mustermann",
+    "jean dupont",
+    "mario rossi",
+    "jan kowalski",
+    "ivan ivanov",
+    "fulano de tal",
+    "juan pérez",
+    "jan jansen",
+    "john q. public",
+];
+
+fn placeholder_name(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    PLACEHOLDER_NAMES.contains(&lower.as_str())
 }
 
 /// Earlier kinds win overlaps (an IBAN's digits are not also a phone number).
@@ -552,6 +623,10 @@ mod tests {
         }
         assert!(!find("The server at 10.12.7.31 is down.").is_empty());
         assert!(!find("Call me on 555-123-4567 tomorrow.").is_empty());
+        // Private addresses: personal data in a message, an example in code.
+        assert!(!find("my laptop is 192.168.1.23, please whitelist it").is_empty());
+        let code = "fn main() {\n    let ip = \"192.168.1.23\";\n    connect(ip);\n}\n";
+        assert!(find(code).is_empty(), "{:?}", find(code));
     }
 
     #[test]
@@ -628,6 +703,15 @@ mod tests {
     #[test]
     fn benign_numbers_are_not_pii() {
         for text in [
+            "assert_eq!(loc.latitude(), 22.533333333333335);",
+            "\"phoneNumber\": \"+01-123-456-7890\"",
+            "see CHANGELOG.md#060-2024-04-26 for details",
+            "(r\"Asia/Tel_Aviv\", 197520..198594),",
+            "a faulty `0.4.0+25.0.8775105` publish",
+            "offset datetime `1979-05-27T00:32:00.999999-07:00`",
+            "OS: Ubuntu 22.04.4 LTS (5.15.167.4-microsoft-standard-WSL2)",
+            "let r = UriRef::parse(\"//[0000:0000:0000::1]\").unwrap();",
+            "name: \"Jane Doe\", id: 12345",
             "the year 2024 had 365 days",
             "order #12345 shipped",
             "pi is 3.14159265",
