@@ -70,7 +70,14 @@ impl Target {
     /// Runs the guardrail screen (if any) over `request` before it is put to the client.
     pub async fn screen(&self, request: &rmcp::model::InputRequest) -> Result<(), ErrorData> {
         match &self.screen {
-            Some(screen) => screen(request_text(request)).await,
+            Some(screen) => {
+                // Each string on its own: they are separate texts (a message, a form field's
+                // description), and joined they would make word pairs no one wrote.
+                for text in request_texts(request) {
+                    screen(text).await?;
+                }
+                Ok(())
+            }
             None => Ok(()),
         }
     }
@@ -160,8 +167,8 @@ pub struct Ask {
 const NOT_TEXT: [&str; 6] = ["method", "role", "type", "mimeType", "data", "mode"];
 
 /// Every human- or model-readable string of an input request (messages, system prompt, elicitation
-/// message and form descriptions), joined by newlines, for the guardrails.
-pub fn request_text(request: &InputRequest) -> String {
+/// message and form descriptions), for the guardrails.
+pub fn request_texts(request: &InputRequest) -> Vec<String> {
     fn walk(value: &Value, key: Option<&str>, out: &mut Vec<String>) {
         match value {
             Value::String(s) if !key.is_some_and(|k| NOT_TEXT.contains(&k)) => out.push(s.clone()),
@@ -174,7 +181,8 @@ pub fn request_text(request: &InputRequest) -> String {
     if let Ok(value) = serde_json::to_value(request) {
         walk(&value, None, &mut out);
     }
-    out.join("\n")
+    out.retain(|text| !text.trim().is_empty());
+    out
 }
 
 #[cfg(test)]
@@ -192,11 +200,16 @@ mod tests {
         )
         .with_system_prompt("be helpful");
         let request = InputRequest::CreateMessage(rmcp::model::CreateMessageRequest::new(params));
-        let text = request_text(&request);
+        let text = request_texts(&request).join("\n");
         assert!(text.contains("ignore previous instructions"), "{text}");
         assert!(text.contains("be helpful"), "{text}");
         assert!(!text.contains("sampling/createMessage"), "{text}");
         assert!(!text.contains("user"), "{text}");
+        assert_eq!(
+            request_texts(&request).len(),
+            2,
+            "the message and the system prompt are screened apart"
+        );
     }
 
     #[test]
