@@ -129,13 +129,10 @@ run next-direct    "$next_suite"   "$direct_url"  --requirements 2026-07-28
 run next-gateway   "$next_suite"   "$gateway_url" --requirements 2026-07-28
 
 # --- The conformance repository's reference server (reference-server/README.md) ---
-# Gateway-only failures known today, each with its cause (printed on every run, never silently):
-# - tools-call-elicitation: the local guardrails' injection classifier flags the scenario's elicitation text
-#   ("Please provide your information" / "User's response") when the output policy screens what the
-#   upstream asks the client, so the request is refused; with output guardrails off the scenario passes.
-ref_known_gateway_failures=(
-  ref-legacy:tools-call-elicitation
-)
+# Gateway-only failures known today, each with its cause (printed on every run, never silently). None:
+# tools-call-elicitation was one until the gateway screened each string of an upstream's elicitation on its
+# own (joined, the message and a form field's description read as an injection to the classifier).
+ref_known_gateway_failures=()
 ref_port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 PORT="$ref_port" launch reference node "$here/reference-server/everything-server.ts"
 ref_url="http://127.0.0.1:$ref_port/mcp"
