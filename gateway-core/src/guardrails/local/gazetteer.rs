@@ -467,7 +467,7 @@ fn names_in(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
         if ((cued && !all_ambiguous) || (field && strong))
             && !in_title
             && !after_article
-            && !super::running::credited(text, tokens[i].start, tokens[last_tok].end)
+            && !super::credits::credited(text, tokens[i].start, tokens[last_tok].end)
         {
             out.push((tokens[i].start, tokens[last_tok].end));
             i = last_tok + 1;

@@ -2,13 +2,14 @@
 //!
 //! Text is normalised first (`normalize.rs`); then `injection_attack` (`injection.rs` patterns, or the
 //! shipped classifier in `classifier.rs`), `pii`
-//! (`pii.rs`, with reversible redaction; names and addresses via `gazetteer.rs` and `running.rs`), `secrets` (`secrets.rs`), `keyword_detector`, `toxicity` and
+//! (`pii.rs`, with reversible redaction; names and addresses via `gazetteer.rs` and `running.rs`, credits skipped by `credits.rs`), `secrets` (`secrets.rs`), `keyword_detector`, `toxicity` and
 //! `nsfw` (`words.rs`) run. Detectors that need a model or the cloud (`policy_violation`,
 //! `topic_detector`, `bias`, `relevancy`, `adherence`, `hallucination`) are reported as unavailable
 //! offline rather than silently passing; they cannot block in this engine.
 
 pub mod agent;
 pub mod classifier;
+pub mod credits;
 pub mod fasthash;
 pub mod gazetteer;
 pub mod injection;

@@ -677,53 +677,6 @@ pub fn code_like(text: &str) -> bool {
     false
 }
 
-/// Whether a name at `start..end` is credited rather than described: a Markdown link text
-/// (`[Jane Doe](…)`, ``[`Jane Doe`](…)``), a handle or link right after it (`Jane Doe (@jdoe)`,
-/// `Jane Doe <jane@…>`), or inside an author, contributor or copyright line or list.
-pub fn credited(text: &str, start: usize, end: usize) -> bool {
-    let next = text[end..].trim_start_matches([' ', '`', '*', '_']);
-    let prev = text[..start].trim_end_matches(['`', '*', '_']);
-    if next.starts_with(['<', ']']) || next.starts_with("(@") || next.starts_with("([@") {
-        return true;
-    }
-    if prev.ends_with('[') || prev.ends_with('@') {
-        return true;
-    }
-    let mut from = start.saturating_sub(400);
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
-    let before = text[from..start].to_ascii_lowercase();
-    let line = before.rsplit('\n').next().unwrap_or("");
-    if [
-        "author",
-        "contributor",
-        "maintainer",
-        "copyright",
-        "(c)",
-        "©",
-        "written by",
-        "created by",
-        "thanks to",
-        "thank you to",
-        "credits",
-    ]
-    .iter()
-    .any(|w| line.contains(w))
-    {
-        return true;
-    }
-    // A list opened after `authors = [` / `"contributors": [` and not yet closed.
-    ["authors", "contributors", "maintainers", "credits"]
-        .iter()
-        .filter_map(|w| before.rfind(w))
-        .max()
-        .is_some_and(|at| {
-            let rest = &before[at..];
-            rest.contains('[') && !rest.contains(']') && !rest.contains("\n\n")
-        })
-}
-
 /// Byte spans of person names in cased scripts found by cue and morphology.
 fn cased_names(text: &str) -> Vec<(usize, usize)> {
     let words = words_of(text);
@@ -777,7 +730,7 @@ fn cased_names(text: &str) -> Vec<(usize, usize)> {
         // `Copyright …`) name people on purpose: not personal data about a user.
         let next = text[last.end()..].trim_start_matches(' ');
         if next.starts_with('(') && !next.starts_with("(he") && !next.starts_with("(she")
-            || credited(text, a.start(), last.end())
+            || super::credits::credited(text, a.start(), last.end())
         {
             i += 1;
             continue;
