@@ -8,6 +8,8 @@
 //! (7) the local guardrails on a 10 KB payload. Every figure is printed beside its baseline with the
 //! ratio. Guardrails are off except in (7); the audit log is on (it is part of every real call).
 
+mod payload;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
@@ -510,22 +512,6 @@ async fn warm_first_list(args: &Args, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// About 10 KB of ordinary tool output: prose, JSON and a directory listing.
-fn ten_kb_text() -> String {
-    let prose = "The deployment finished without errors. Three services were restarted and the cache was warmed. \
-                 Latency stayed within the agreed budget during the rollout window. ";
-    let json_line = r#"{"id": 4815, "name": "widget", "tags": ["blue", "small"], "price": 12.5, "in_stock": true}"#;
-    let listing = "-rw-r--r--  1 user staff  2048 Nov 25 12:00 Cargo.toml\n";
-    let mut text = String::with_capacity(10_500);
-    while text.len() < 10_000 {
-        text.push_str(prose);
-        text.push_str(json_line);
-        text.push('\n');
-        text.push_str(listing);
-    }
-    text
-}
-
 /// Per-call latency with a 10 KB payload (scanned on input and output) through two gateways on the same
 /// upstream: guardrails off vs the local engine blocking injection, PII, secrets, toxicity and NSFW.
 async fn guardrail_overhead(args: &Args, dir: &Path) -> Result<()> {
@@ -533,7 +519,7 @@ async fn guardrail_overhead(args: &Args, dir: &Path) -> Result<()> {
     let on_config = write_config_named(dir, &args.upstream, false, true, "bench_on.json")?;
     let (off, _) = connect(args, &off_config, true).await?;
     let (on, _) = connect(args, &on_config, true).await?;
-    let payload = ten_kb_text();
+    let payload = payload::ten_kb_text();
     for _ in 0..50 {
         call_with(&off, payload.clone()).await?;
         call_with(&on, payload.clone()).await?;

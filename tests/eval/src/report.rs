@@ -10,6 +10,9 @@ use gateway_core::guardrails::local::{LocalProvider, normalize, pii};
 
 use crate::Sample;
 
+#[path = "../../bench/src/payload.rs"]
+mod payload;
+
 /// Detectors this evaluation measures (the policy blocks exactly these).
 pub const MEASURED: [&str; 3] = ["injection_attack", "pii", "secrets"];
 /// PII kinds that have no cue or validator in a pattern engine; reported apart from the headline.
@@ -205,23 +208,6 @@ fn percentiles(mut v: Vec<f64>) -> (f64, f64) {
     (at(0.50), at(0.99))
 }
 
-/// About 10 KB of ordinary tool output shaped like `make bench`'s payload (prose, JSON and a
-/// directory listing; the same text as `tests/bench`).
-fn bench_text() -> String {
-    let prose = "The deployment finished without errors. Three services were restarted and the cache was warmed. \
-                 Latency stayed within the agreed budget during the rollout window. ";
-    let json_line = r#"{"id": 4815, "name": "widget", "tags": ["blue", "small"], "price": 12.5, "in_stock": true}"#;
-    let listing = "-rw-r--r--  1 user staff  2048 Nov 25 12:00 Cargo.toml\n";
-    let mut text = String::with_capacity(10_500);
-    while text.len() < 10_000 {
-        text.push_str(prose);
-        text.push_str(json_line);
-        text.push('\n');
-        text.push_str(listing);
-    }
-    text
-}
-
 /// Times `rounds` scans of one 10 KB benign text (the issue's latency budget: 1 ms p50, 5 ms p99,
 /// release build): README text of the corpus, and the payload shape of `make bench`.
 pub fn latency_10kb(
@@ -284,7 +270,7 @@ pub fn latency_10kb(
         text.len(),
         verdict(p50, p99)
     );
-    let bench = bench_text();
+    let bench = payload::ten_kb_text();
     let (b50, b99) = time(&bench);
     println!(
         "scan of the {} byte `make bench` payload: p50 {b50:.3} ms, p99 {b99:.3} ms ({}{build})",
