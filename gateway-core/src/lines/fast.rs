@@ -111,6 +111,13 @@ impl PendingCalls {
         ids.insert(id.clone());
     }
 
+    fn is_empty(&self) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .is_empty()
+    }
+
     /// Forgets `id`; true when it was a pending `tools/call`.
     fn remove(&self, id: &RequestId) -> bool {
         let mut ids = self
@@ -148,6 +155,10 @@ impl Side for RoleClient {
     }
 
     fn decode_fast(calls: &PendingCalls, line: &[u8]) -> Option<ServerJsonRpcMessage> {
+        // No call waiting: nothing here can be a `tools/call` result; skip reading the envelope.
+        if calls.is_empty() {
+            return None;
+        }
         let envelope = envelope(line)?;
         if envelope.method.is_some() || envelope.error.0 {
             return None;
