@@ -26,7 +26,7 @@ done
 desktop="usr/share/applications/$bin.desktop"
 [ -f "$appdir/$desktop" ] || { echo "appimage: $desktop missing from $deb" >&2; exit 1; }
 cp "$appdir/$desktop" "$appdir/$bin.desktop"
-icon_name="$(sed -n 's/^Icon=//p' "$appdir/$desktop" | head -1)"
+icon_name="$(sed -n '/^Icon=/{s///p;q}' "$appdir/$desktop")"
 icon=""
 for size in 256x256@2 256x256 128x128 32x32; do
   candidate="$appdir/usr/share/icons/hicolor/$size/apps/$icon_name.png"
@@ -51,7 +51,9 @@ APPRUN
 chmod 755 "$appdir/AppRun"
 
 # The libraries the host must have: WebKitGTK 4.1 and everything it loads (glibc included).
-webkit="$(ldconfig -p | awk '$1 == "libwebkit2gtk-4.1.so.0" { print $NF; exit }')"
+# No early `exit` in awk: it would close the pipe on ldconfig, whose SIGPIPE fails the script under
+# pipefail (exit 141, seen in CI when ldconfig's cache is large).
+webkit="$(ldconfig -p | awk '$1 == "libwebkit2gtk-4.1.so.0" && !found { print $NF; found = 1 }')"
 [ -n "$webkit" ] || { echo "appimage: libwebkit2gtk-4.1.so.0 not found (apt-get install libwebkit2gtk-4.1-dev)" >&2; exit 1; }
 { echo libwebkit2gtk-4.1.so.0; ldd "$webkit" | awk '{ print $1 }' | sed 's#.*/##'; } | sort -u > "$work/host-libs"
 outside=""

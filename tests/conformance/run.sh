@@ -54,7 +54,7 @@ launch() {
 url_of() {
   local log="$scratch/$1.out" url
   for _ in $(seq 1 100); do
-    if url="$(cat "$log" "$log.err" | grep -o 'http://[0-9.:]*/mcp' | head -1)" && [ -n "$url" ]; then
+    if url="$(cat "$log" "$log.err" | grep -o 'http://[0-9.:]*/mcp' | sed -n 1p)" && [ -n "$url" ]; then
       echo "$url"; return 0
     fi
     sleep 0.1

@@ -83,7 +83,7 @@ desktops="$(cd "$root" && find . -name '*.desktop' | sort | tr '\n' ' ')"
 grep -q '^Icon=enkrypt-desktop$' "$root/enkrypt-desktop.desktop" || fail "the .desktop file names another icon"
 { [ -f "$root/enkrypt-desktop.png" ] && [ "$(readlink "$root/.DirIcon")" = enkrypt-desktop.png ]; } \
   || fail "no icon (enkrypt-desktop.png, .DirIcon) at the AppDir root"
-if ldd "$root/usr/bin/enkrypt-desktop" | grep -q 'not found'; then
+if ldd "$root/usr/bin/enkrypt-desktop" | grep -c 'not found' >/dev/null; then
   fail "libraries missing on this host: $(ldd "$root/usr/bin/enkrypt-desktop" | grep 'not found' | tr -s ' \n' ' ')"
 fi
 ok "--appimage-extract: squashfs-root/ with AppRun and the app both handing --gateway-core over, usr/bin/{enkrypt-desktop,gateway-core}, .desktop, icon"
@@ -96,7 +96,7 @@ ok "--appimage-extract '*.desktop': only the .desktop files"
 
 # ---- 3. Extract once, then reuse -------------------------------------------------------------------
 cache="$home/.cache/enkrypt-appimage"
-deb_version="$(sed -n 's/^version = "\(.*\)"/\1/p' "$(dirname "$0")/../../Cargo.toml" | head -1)"
+deb_version="$(sed -n '/^version = "\(.*\)"/{s//\1/p;q}' "$(dirname "$0")/../../Cargo.toml")"
 t0="$(now)"
 got="$(run_clean "$image" --gateway-core --version)" || fail "<AppImage> --gateway-core --version"
 t1="$(now)"
@@ -181,7 +181,7 @@ for _ in $(seq 60); do
   sleep 0.5
 done
 [ "$(windows)" -ge 1 ] || { echo "no window titled $TITLE" >&2; kill "$pid"; exit 1; }
-echo "WINDOW:$(xwininfo -root -tree | grep -F "\"$TITLE\"" | head -1)"
+echo "WINDOW:$(xwininfo -root -tree | grep -F "\"$TITLE\"" | sed -n 1p)"
 echo "EXE:$(readlink "/proc/$pid/exe")"
 tr '\0' '\n' < "/proc/$pid/environ" | sed -n 's/^\(APPIMAGE\|APPDIR\)=/ENV:&/p'
 kill "$pid"; wait "$pid" 2>/dev/null; exit 0

@@ -65,7 +65,7 @@ for bin in "$work"/extract/usr/bin/*; do
     [ -n "$owner" ] || { missing+=" $lib(no package)"; continue; }
     grep -qx "$owner" "$work/closure" || missing+=" $lib($owner)"
   done < <(ldd "$bin" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p')
-  if ldd "$bin" | grep -q 'not found'; then fail "$(basename "$bin"): $(ldd "$bin" | grep 'not found')"; fi
+  if ldd "$bin" | grep -c 'not found' >/dev/null; then fail "$(basename "$bin"): $(ldd "$bin" | grep 'not found')"; fi
 done
 [ -z "$missing" ] || fail "libraries loaded but not provided by the declared dependencies:$missing (Depends: $depends)"
 ok "every loaded library comes from the declared dependencies ($depends)"
@@ -116,7 +116,7 @@ for _ in $(seq 60); do
   sleep 0.5
 done
 [ "$(windows)" -ge 1 ] || { echo "no window titled $TITLE" >&2; kill "$pid"; exit 1; }
-echo "WINDOW:$(xwininfo -root -tree | grep -F "\"$TITLE\"" | head -1)"
+echo "WINDOW:$(xwininfo -root -tree | grep -F "\"$TITLE\"" | sed -n 1p)"
 if [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
   before="$(windows)"
   timeout 20 /usr/bin/enkrypt-desktop > "$WORK/second.log" 2>&1
