@@ -88,6 +88,10 @@ pub fn agent_family(
                 .collect()
         })
         .unwrap_or_default();
+    let samples = lines
+        .map(serde_json::from_str::<AgentSample>)
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("{}", path.display()))?;
     let mut missed = false;
     println!(
         "\n=== family: agent-directed injection in tool results ({}) ===",
@@ -95,14 +99,16 @@ pub fn agent_family(
     );
     println!("{:<44} {:>6} {:>6} {:>8}  target", "", "n", "fired", "rate");
     for split in ["dev", "holdout"] {
+        if !samples.iter().any(|s| s.split == split) {
+            continue;
+        }
         let mut recall = Count::default();
         let mut recall_plain = Count::default();
         let mut recall_before = Count::default();
         let mut benign_before = Count::default();
         let mut benign = Count::default();
         let mut by: BTreeMap<String, Count> = BTreeMap::new();
-        for line in lines.clone() {
-            let s: AgentSample = serde_json::from_str(line)?;
+        for s in &samples {
             if s.split != split {
                 continue;
             }

@@ -36,9 +36,15 @@ struct Args {
     /// Exit non-zero when a holdout target is missed.
     #[arg(long)]
     strict: bool,
-    /// The hand-written agent-directed tool-result family (skipped when the file is absent).
-    #[arg(long, default_value = "tests/eval/data/agent_family.jsonl")]
-    agent_family: PathBuf,
+    /// The hand-written agent-directed tool-result families (each skipped when absent;
+    /// comma-separated): the first was used while writing `local/agent.rs`, the second (`_fresh`)
+    /// was written before the 2026-12-08 rule changes and is never tuned on.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "tests/eval/data/agent_family.jsonl,tests/eval/data/agent_family_fresh.jsonl"
+    )]
+    agent_family: Vec<PathBuf>,
     /// Names and addresses in running text (each skipped when absent; comma-separated): the first
     /// family was used while writing `local/running.rs`, the second (`_fresh`) was not.
     #[arg(
@@ -57,6 +63,10 @@ struct Args {
     /// Print the misses and false positives of the families (their dev halves for the agent family).
     #[arg(long)]
     show_families: bool,
+    /// Only the families (agent-directed, running-text PII, benign directory, leave-one-source-out),
+    /// not the corpus splits nor the timing (for quick iteration).
+    #[arg(long)]
+    families_only: bool,
     /// Only time the 10 KB scans, this many times each (for profiling the engine).
     #[arg(long)]
     speed_only: Option<usize>,
@@ -145,7 +155,7 @@ fn main() -> Result<()> {
     };
     let mut failed = false;
     let mut shown = std::collections::BTreeMap::new();
-    for split in splits {
+    for split in splits.into_iter().filter(|_| !args.families_only) {
         let mut report = Report::default();
         let mut url_benign = (0usize, 0usize);
         for sample in samples.iter().filter(|s| s.split == split) {
@@ -214,8 +224,8 @@ fn main() -> Result<()> {
     if args.loso_dir.is_dir() {
         failed |= family::loso(&args.loso_dir, &samples, &policy)?;
     }
-    if args.agent_family.exists() {
-        failed |= family::agent_family(&engine, &policy, &args.agent_family, args.show_families)?;
+    for path in args.agent_family.iter().filter(|p| p.exists()) {
+        failed |= family::agent_family(&engine, &policy, path, args.show_families)?;
     }
     for path in args.pii_running.iter().filter(|p| p.exists()) {
         failed |= family::running_pii(&engine, &policy, path, args.show_families)?;
@@ -244,7 +254,9 @@ fn main() -> Result<()> {
             args.show_families,
         )?;
     }
-    report::latency_10kb(&engine, &policy, &samples, 300);
+    if !args.families_only {
+        report::latency_10kb(&engine, &policy, &samples, 300);
+    }
     if args.strict && failed {
         bail!("a holdout target was missed");
     }
