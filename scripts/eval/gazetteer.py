@@ -3,10 +3,11 @@
 under gateway-core/src/guardrails/local/.
 
 Offline, by hand: `python3 scripts/eval/gazetteer.py` after `make eval` (which installs Faker into
-`.cache/eval/pylib`). Source: the person-name lists of Faker 33.3.1 (MIT licence, PyPI), every locale
-whose names are written in an alphabet with capital letters (Latin, Cyrillic, Greek, Armenian,
-Georgian); CJK, Arabic, Hebrew, Indic and Thai locales are left out because the Rust matcher relies on
-capitalised words separated by spaces.
+`.cache/eval/pylib`). Sources: the person-name lists of Faker 33.3.1 (MIT licence, PyPI) and of
+@faker-js/faker 10.6.0 (MIT licence, npm; its lists are independent of Python Faker's and about twice as
+long, read with `node`), every locale whose names are written in an alphabet with capital letters
+(Latin, Cyrillic, Greek, Armenian, Georgian); CJK, Arabic, Hebrew, Indic and Thai locales are left out
+because the Rust matcher relies on capitalised words separated by spaces.
 
 Names that are also ordinary words are marked ambiguous: those seen in lower case at least twice in
 the *dev* split's benign texts (READMEs, code, prose: `will`, `long`, `price`, `case`) or in a short
@@ -25,7 +26,9 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
+import tarfile
 from collections import Counter
 from pathlib import Path
 
@@ -45,6 +48,38 @@ when who why will with you your new all any may one two see use via per each mor
 """.split()
 
 WORD = re.compile(r"[^\W\d_]+")
+FAKER_JS = "@faker-js/faker@10.6.0"
+# Joke or transliteration-only locales of faker-js.
+FAKER_JS_SKIP = {"en_BORK", "en_AU_ocker", "base"}
+DUMP_JS = """
+const { allLocales } = await import(process.argv.at(-1));
+const flat = (x) => !x ? [] : Array.isArray(x) ? x : Object.values(x).flat();
+const out = {};
+for (const [code, def] of Object.entries(allLocales)) {
+  if (def.person) out[code] = { first: flat(def.person.first_name), last: flat(def.person.last_name) };
+}
+console.log(JSON.stringify(out));
+"""
+
+
+def faker_js_names() -> dict[str, dict[str, list[str]]]:
+    """Person names per locale from @faker-js/faker (npm pack into .cache/eval/npm, then node)."""
+    dest = CACHE / "npm"
+    dest.mkdir(parents=True, exist_ok=True)
+    tgz = dest / "faker-js-faker-10.6.0.tgz"
+    if not tgz.exists():
+        subprocess.run(["npm", "pack", FAKER_JS, "--silent", "--pack-destination", str(dest)], check=True,
+                       stdout=subprocess.DEVNULL)
+    root = dest / "faker-js-faker-10.6.0"
+    if not root.exists():
+        tmp = root.with_suffix(".tmp")
+        with tarfile.open(tgz) as t:
+            t.extractall(tmp, filter="data")
+        tmp.rename(root)
+    entry = root / "package" / "dist" / "index.js"
+    out = subprocess.run(["node", "--input-type=module", "-e", DUMP_JS, str(entry)], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
 
 
 def main() -> None:
@@ -69,6 +104,20 @@ def main() -> None:
             for name in getattr(prov, attr, ()) or ():
                 for part in re.split(r"[\s-]+", str(name)):
                     part = part.strip().lower()
+                    if len(part) >= 2 and WORD.fullmatch(part):
+                        into.add(part)
+
+    for loc, lists in faker_js_names().items():
+        if loc in FAKER_JS_SKIP:
+            continue
+        for key, into in [("first", first), ("last", last)]:
+            for name in lists[key]:
+                for part in re.split(r"[\s-]+", str(name)):
+                    part = part.strip()
+                    # Cased scripts only, as for Python Faker above.
+                    if not part or not part[0].isupper():
+                        continue
+                    part = part.lower()
                     if len(part) >= 2 and WORD.fullmatch(part):
                         into.add(part)
 

@@ -153,7 +153,7 @@ static TARGET: LazyLock<Regex> = LazyLock::new(|| {
 /// still needs something to do after it ("... on parking: the site is closed" does not fire).
 static OVERRIDE: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
-        r"(?i)(?:\b(?:ignore|disregard|forget|override|bypass)\s+(?:(?:all|any|every|each|your|the|my|of|these|those|other)\s+){0,3}(?:(?:previous|prior|above|earlier|preceding|former|original|initial|old|foregoing|system|existing)\s+)+(?:\w*nstruc\w*|directions?|directives?|prompts?|rules|guidelines|commands|orders|tasks?|context|messages)\b",
+        r"(?i)(?:\b(?:ignore|disregard|forget)\s+(?:(?:all|any|every|each|your|the|my|of|these|those|other)\s+){0,3}(?:(?:previous|prior|above|earlier|preceding|former|original|initial|foregoing|system)\s+)+(?:\w*nstruc\w*|directions?|directives?|prompts?|rules|guidelines)\b",
         r"|\bignore your previous\b|\b(?:ignore|disregard)\s+(?:all\s+)?(?:the\s+)?(?:instructions|directions)\s+(?:above|before|given)\b|\bforget (?:everything|all)(?: (?:above|before|previously|you were told))\b|\bstrictly adhere to the following\b",
         r"|\b(?:ignora|olvida)\s+(?:todas\s+)?(?:las|tus)\s+instrucciones\s+(?:anteriores|previas)|\b(?:ignore[zr]?|oublie[zr]?)\s+(?:toutes\s+)?(?:les|tes|vos)\s+(?:instructions|consignes)\s+(?:pr[eé]c[eé]dentes|ant[eé]rieures)",
         r"|\b(?:ignoriere|ignorieren sie|vergiss|vergessen sie)\s+(?:alle\s+)?(?:vorherigen|bisherigen|vorigen|obigen|fr[uü]heren)\s+(?:anweisungen|instruktionen|befehle|vorgaben)",
@@ -172,7 +172,7 @@ static OVERRIDE: LazyLock<Regex> = LazyLock::new(|| {
 static HIJACK: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"(?i)(?:\bbefore you (?:can )?(?:solve|complete|finish|continue|proceed with|start|perform|handle|work on)\b[^.\n]{0,20}\b(?:task|request|query|job)|\bthe task (?:that )?i gave you\b",
-        r"|\binstead of (?:answering|summari[sz]ing|completing|responding|replying|following) (?:the|your|this|my)\b|\bstop what you(?:'re| are) doing\b|\b(?:your|the) (?:original|current) task\b)"
+        r"|\binstead of (?:answering|summari[sz]ing|completing|responding|replying|following) (?:the|your|this|my)\b|\bstop what you(?:'re| are) doing\b|\byour original task\b)"
     ))
 });
 
@@ -412,6 +412,7 @@ mod tests {
             "- Values that fail to parse are silently dropped; include them with `strict = true` ([#12](https://github.com/x/y/pull/12))",
             "URGENT: please send the signed contract to legal@acme.example by Friday.",
             "TODO: send the updated quote to the customer once finance signs off.",
+            "/// Registers the current task to be notified when the `Taker` does call `want()`.",
         ] {
             assert_eq!(find(text, None), None, "false positive: {text}");
         }
