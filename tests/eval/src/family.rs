@@ -360,7 +360,13 @@ pub fn benign_dir(
 /// <source>`, `/` as `_`), the engine with that classifier scores every sample of the left-out source
 /// (dev and holdout: the model saw neither) and the holdout benign text. Returns whether a target
 /// was missed.
-pub fn loso(dir: &Path, samples: &[crate::Sample], policy: &GuardrailPolicy) -> Result<bool> {
+/// Leave-one-source-out recall; `show` prints the left-out source's dev misses.
+pub fn loso(
+    dir: &Path,
+    samples: &[crate::Sample],
+    policy: &GuardrailPolicy,
+    show: bool,
+) -> Result<bool> {
     let mut models: Vec<_> = std::fs::read_dir(dir)
         .with_context(|| format!("{}", dir.display()))?
         .flatten()
@@ -396,7 +402,11 @@ pub fn loso(dir: &Path, samples: &[crate::Sample], policy: &GuardrailPolicy) -> 
             let of_source = s.source == name || s.source.starts_with(&format!("{name}/"));
             if s.detector == "injection_attack" && s.label == 1 && of_source {
                 let d = engine.scan(policy, &s.text);
-                recall.add(fired(&d, "injection_attack"));
+                let hit = fired(&d, "injection_attack");
+                recall.add(hit);
+                if show && !hit && s.split == "dev" {
+                    println!("--- LOSO MISS [{}] {}", s.source, s.text.replace('\n', "⏎"));
+                }
                 classifier_only.add(d.iter().any(|x| {
                     x.detector == "injection_attack"
                         && x.details["categories"]

@@ -60,7 +60,8 @@ struct Args {
     /// `_`); skipped when absent.
     #[arg(long, default_value = ".cache/eval/loso")]
     loso_dir: PathBuf,
-    /// Print the misses and false positives of the families (their dev halves for the agent family).
+    /// Print the misses and false positives of the families (their dev halves for the agent family
+    /// and the leave-one-source-out sources).
     #[arg(long)]
     show_families: bool,
     /// Only the families (agent-directed, running-text PII, benign directory, leave-one-source-out),
@@ -222,7 +223,7 @@ fn main() -> Result<()> {
         );
     }
     if args.loso_dir.is_dir() {
-        failed |= family::loso(&args.loso_dir, &samples, &policy)?;
+        failed |= family::loso(&args.loso_dir, &samples, &policy, args.show_families)?;
     }
     for path in args.agent_family.iter().filter(|p| p.exists()) {
         failed |= family::agent_family(&engine, &policy, path, args.show_families)?;

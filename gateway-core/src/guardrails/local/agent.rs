@@ -89,7 +89,7 @@ static ADDRESSEE: LazyLock<Regex> = LazyLock::new(|| {
 static ROLE: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"(?i)(?:<\|im_start\|>\s*system|\[\s*(?:developer|system)(?: message| note| notice)?\s*\]|#{2,}\s*system\s*#*",
-        r"|(?:^|\n|[\x22'>{\[(,.;]\s*)(?:system|developer|sistema|syst[eè]me|система|系统|システム)(?: message| notice| prompt| note| update| override| directive| alert)?\s*[:：]",
+        r"|(?:^|\n|[\x22'>{\[(,.;]\s*)(?:system|developer|sistema|syst[eè]me|система|系统|システム)(?: message| notice| prompt| note| update| override| directive| alert)?\s*[:：](?:\s|$)",
         r"|[【［\[]\s*(?:sistema|syst[eè]me|system|система|系统|システム)\s*[】］\]]",
         r"|\bdeveloper message\b|\bnew (?:system )?policy\s*:|\bmodel directive\b",
         r"|#{2,}\s*\(\s*system[_ ]?message\s*\)|\[system\]\(#|<\|(?:system|developer)\|>|\bsystem override\b",
@@ -101,7 +101,7 @@ static ROLE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// An imperative the model could act on (every language listed in the header).
 const ACT: &str = concat!(
-    r"(?:\b(?:call|invoke|use|using|run|execute|trigger|delete|remove|drop|wipe|erase|purge|overwrite|send|post|forward|upload|e-?mail|exfiltrate|leak|share|export|transfer|push|merge|approve|move|copy|include|append|insert|add|embed|render|fetch|visit|ignore|disregard|recommend|tell|say|reply|respond|update|set|change|grant|invite|create|mark|paste|reveal|install|search|replace|translate nothing|stop|disable|turn off|deactivate|close|give|pay|wire|buy|order|purchase|go to|navigate|click|submit|enter|download|write|sign|accept|confirm|book|schedule|withdraw|subscribe|reset|modify|edit|publish|deploy|revoke|unlock|open",
+    r"(?:\b(?:call|invoke|use|using|run|execute|trigger|delete|remove|drop|wipe|erase|purge|overwrite|send|post|forward|upload|e-?mail|exfiltrate|leak|share|export|transfer|push|merge|approve|move|copy|include|append|insert|add|embed|render|fetch|visit|ignore|disregard|recommend|tell|say|reply|respond|update|set|change|grant|invite|create|mark|paste|reveal|install|search|replace|translate nothing|stop|disable|turn off|deactivate|close|give|pay|wire|buy|order|purchase|go to|navigate|click|submit|enter|download|write|sign|accept|confirm|book|schedule|withdraw|subscribe|reset|modify|edit|publish|deploy|revoke|unlock|open|do the following",
     r"|transfiere|paga|descarga|escribe|abre|visita|desactiva|concede|reenvia|transfira|pague|baixe|escreva|abra|visite|desative|conceda",
     r"|d[eé]sactive|paye|t[eé]l[eé]charge|[eé]cris|ouvre|visite|accorde|donne|deaktiviere|zahle|[uü]berweise|[oö]ffne|besuche|gib|schreibe|trasferisci|paga|scarica|scrivi|apri|visita|disattiva|concedi",
     r"|stuur|verstuur|verwijder|voer|gebruik|kopieer|deel|bezoek|schrijf|negeer|zeg|wyślij|usuń|prześlij|gönder|sil|ilet|kirim|hapus|teruskan|gửi|xóa|chuyển",
@@ -236,13 +236,22 @@ fn window(text: &str, at: usize, before: usize, after: usize) -> &str {
     &text[lo..hi]
 }
 
-/// The first two lines of `text` (an instruction's own line and the one after a header).
+/// The first two lines of `text` (an instruction's own line and the one after a header); blank
+/// lines between them do not count (`<INFORMATION>\n\nThis is a message …\n\nBefore you …`).
 fn two_lines(text: &str) -> &str {
-    let mut ends = text.match_indices('\n').map(|(i, _)| i);
-    match (ends.next(), ends.next()) {
-        (Some(_), Some(second)) => &text[..second],
-        _ => text,
+    let mut seen = 0;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let end = at + line.len();
+        if !line.trim().is_empty() || at == 0 {
+            seen += 1;
+            if seen == 2 {
+                return text[..end].trim_end_matches('\n');
+            }
+        }
+        at = end;
     }
+    text
 }
 
 /// Whether a catalog name is specific enough to count as a tool reference on its own (`delete_file`,
@@ -413,6 +422,7 @@ mod tests {
             "URGENT: please send the signed contract to legal@acme.example by Friday.",
             "TODO: send the updated quote to the customer once finance signs off.",
             "/// Registers the current task to be notified when the `Taker` does call `want()`.",
+            "use windows::Win32::{Foundation::HMODULE, System::LibraryLoader::*};\n\nuse crate::{Color, Error};",
         ] {
             assert_eq!(find(text, None), None, "false positive: {text}");
         }
