@@ -88,7 +88,7 @@ static ADDRESSEE: LazyLock<Regex> = LazyLock::new(|| {
 /// A claimed system or developer turn: `[system]`, `SYSTEM NOTICE:`, `### SYSTEM ###`, `<|im_start|>system`.
 static ROLE: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
-        r"(?i)(?:<\|im_start\|>\s*system|\[\s*(?:developer|system)(?: message| note| notice)?\s*\]|#{2,}\s*system\s*#*",
+        r"(?i)(?:<\|im_start\|>\s*system|\[\s*(?:developer|system)(?: message| note| notice)?\s*\]|#{2,}\s*system\s*#{2,}",
         r"|(?:^|\n|[\x22'>{\[(,.;]\s*)(?:system|developer|sistema|syst[eè]me|система|系统|システム)(?: message| notice| prompt| note| update| override| directive| alert)?\s*[:：](?:\s|$)",
         r"|[【［\[]\s*(?:sistema|syst[eè]me|system|система|系统|システム)\s*[】］\]]",
         r"|\bdeveloper message\b|\bnew (?:system )?policy\s*:|\bmodel directive\b",
@@ -423,6 +423,7 @@ mod tests {
             "TODO: send the updated quote to the customer once finance signs off.",
             "/// Registers the current task to be notified when the `Taker` does call `want()`.",
             "use windows::Win32::{Foundation::HMODULE, System::LibraryLoader::*};\n\nuse crate::{Color, Error};",
+            "## System calls and man pages\n\nNode.js functions which wrap a system call will document that.",
         ] {
             assert_eq!(find(text, None), None, "false positive: {text}");
         }
