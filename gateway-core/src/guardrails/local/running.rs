@@ -4,9 +4,11 @@
 //! Names:
 //! - cased scripts (Latin, Cyrillic, Greek): two or three title-case words (or lower-case words after a
 //!   cue) where the last one carries a surname morphology (`-ić`, `-ski`, `-wicz`, `-sson`,
-//!   `-opoulos`, `-escu`, `-enko`, `-ов`/`-ова`, `-άκης`, …) or the first is a listed first name, and,
+//!   `-opoulos`, `-escu`, `-enko`, `-ов`/`-ова`, `-άκης`, a Gaelic `O'`/`Mc`/`Mac` prefix, …) or the
+//!   first is a listed first name (a Vietnamese family name before `Thị`/`Văn` counts as strong), and,
 //!   unless the surname morphology is strong, a person cue comes just before ("spoke with", "signed
-//!   by", "on behalf of", "account holder to", "my sister", "a nombre de", "au nom de", …);
+//!   by", "on behalf of", "account holder to", "my sister", "a nombre de", "au nom de", the account
+//!   holder or recipient in 15 languages: `Kontoinhaber`, `titulaire`, `właściciela`, `lastnik`, …);
 //! - Chinese: a common surname character and one or two given-name characters after a cue (和, 给,
 //!   改成, 是 …) or before a title (先生, 女士 …); Japanese: a Han or katakana run before さん / 様 /
 //!   氏; Korean: Hangul syllables before 님 / 씨;
@@ -149,6 +151,61 @@ const CUES: &[&str] = &[
     "assign",
     "reassign",
     "contact:",
+    "recipient",
+    "beneficiary",
+    "payee",
+    "addressee",
+    // The account holder and the recipient in other languages (a support message changing them).
+    "kontoinhaber",
+    "kontoinhaberin",
+    "inhaber",
+    "empfänger",
+    "empfängerin",
+    "titular",
+    "destinatario",
+    "destinataria",
+    "beneficiario",
+    "titulaire",
+    "destinataire",
+    "bénéficiaire",
+    "intestatario",
+    "intestataria",
+    "intestare",
+    "intestata",
+    "intestato",
+    "sahibi",
+    "sahibini",
+    "alıcı",
+    "właściciel",
+    "właściciela",
+    "posiadacz",
+    "posiadacza",
+    "odbiorca",
+    "odbiorcę",
+    "lastnik",
+    "lastnika",
+    "imetnik",
+    "imetnika",
+    "prejemnik",
+    "ägare",
+    "kontohavare",
+    "mottagare",
+    "rekeninghouder",
+    "ontvanger",
+    "eigenaar",
+    "majitel",
+    "majitele",
+    "příjemce",
+    "titularul",
+    "destinatarul",
+    "владелец",
+    "владельца",
+    "получатель",
+    "получателя",
+    "δικαιούχος",
+    "δικαιούχο",
+    "παραλήπτης",
+    "παραλήπτη",
     // Spanish, Portuguese, Italian, French, German, Dutch, Nordic, Slavic, Romanian, Turkish
     "a",
     "con",
@@ -427,6 +484,40 @@ fn has_suffix(word: &str, list: &[&str]) -> bool {
 fn is_title(word: &str) -> bool {
     let mut chars = word.chars();
     chars.next().is_some_and(char::is_uppercase) && chars.all(|c| !c.is_uppercase())
+        || gaelic_prefixed(word)
+}
+
+/// A Gaelic-prefixed surname: `O'Sullivan`, `O’Brien`, `McKenna`, `MacLeod` (capital after the
+/// prefix, the rest lower case). `McDonald's` (a possessive) is not one.
+fn gaelic_prefixed(word: &str) -> bool {
+    let rest = ["O'", "O’", "Mc", "Mac"]
+        .iter()
+        .find_map(|p| word.strip_prefix(p));
+    rest.is_some_and(|r| {
+        let mut chars = r.chars();
+        chars.next().is_some_and(char::is_uppercase)
+            && r.chars().count() >= 3
+            && chars.all(char::is_lowercase)
+    })
+}
+
+/// Vietnamese family names written with their diacritics (unambiguous), and the two middle names
+/// that mark a Vietnamese full name in any spelling (`Nguyen Van An`, `Trần Thị Mai`).
+const VIET_SURNAMES: &[&str] = &[
+    "Nguyễn", "Trần", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ",
+    "Ngô", "Dương", "Lý", "Lê", "Đinh", "Trương", "Đào", "Lương",
+];
+const VIET_ASCII: &[&str] = &[
+    "Nguyen", "Tran", "Pham", "Hoang", "Huynh", "Phan", "Vu", "Vo", "Dang", "Bui", "Do", "Ho",
+    "Ngo", "Duong", "Ly", "Le", "Dinh", "Truong", "Dao", "Luong",
+];
+
+/// Whether `first second` opens a Vietnamese full name: a diacritic family name before a
+/// capitalised word, or any family name before `Thị` / `Văn` (`Thi` / `Van` after an ASCII one).
+fn vietnamese(first: &str, second: &str) -> bool {
+    (VIET_SURNAMES.contains(&first) && (second.chars().count() >= 2))
+        || ((VIET_SURNAMES.contains(&first) || VIET_ASCII.contains(&first))
+            && matches!(second, "Thị" | "Văn" | "Thi" | "Van"))
 }
 
 fn is_lower(word: &str) -> bool {
@@ -449,7 +540,7 @@ fn surname_morphology(word: &str) -> u8 {
             0
         };
     }
-    if has_suffix(lower, STRONG_SUFFIXES) {
+    if has_suffix(lower, STRONG_SUFFIXES) || gaelic_prefixed(word) {
         2
     } else if has_suffix(lower, WEAK_SUFFIXES) {
         1
@@ -521,7 +612,7 @@ const GENERIC_CUES: &[&str] = &[
     "to", "with", "for", "is", "am", "a", "con", "de", "por", "para", "com", "o", "ao", "à", "al",
     "alla", "avec", "auf", "an", "mit", "von", "aan", "met", "van", "till", "med", "av", "na", "z",
     "ze", "od", "do", "în", "cu", "la", "на", "с", "со", "для", "от", "με", "την", "τον", "στην",
-    "στον", "σε", "m", "k", "κ",
+    "στον", "σε", "m", "k", "κ", "hat", "hatte",
 ];
 
 /// Words that link a participle to the person acting or acted for.
@@ -724,7 +815,11 @@ fn cased_names(text: &str) -> Vec<(usize, usize)> {
             i += 1;
             continue;
         }
-        let morph = surname_morphology(last.as_str()).max(surname_morphology(b.as_str()));
+        let morph = if both_title && vietnamese(aw, b.as_str()) {
+            2
+        } else {
+            surname_morphology(last.as_str()).max(surname_morphology(b.as_str()))
+        };
         let last_listed = super::gazetteer::is_listed_name(last.as_str());
         // Author and contributor lines (`"Aaron Heckmann <…>"`, `[Jane Doe]`, `author : …`,
         // `Copyright …`) name people on purpose: not personal data about a user.
@@ -998,8 +1093,21 @@ mod tests {
             "Refund requested by Maria Lindqvist for order 5531.",
             "I spoke with Tendai Moyo yesterday about the refund.",
             "the parcel is addressed to ivana kovačević in split",
+            // Gaelic prefixes, Vietnamese full names, account holders and recipients named in the
+            // writer's language, a German perfect tense.
+            "Please ask Niamh McGettigan to call back.",
+            "Hóa đơn đã được gửi cho Nguyễn Thị Lan hôm qua.",
+            "Prosimy zmienić właściciela konta na Agnieszka Wróbel.",
+            "Bitte setzen Sie als Empfänger Dieter Hollmann ein.",
+            "Das Formular hat Aylin Yılmaz unterschrieben.",
         ] {
             assert!(!names(text).is_empty(), "missed: {text}");
+        }
+        for text in [
+            "Order a McChicken at McDonald's in Dublin.",
+            "The MacBook Pro ships with macOS.",
+        ] {
+            assert_eq!(names(text), vec![], "false positive: {text}");
         }
     }
 
