@@ -39,7 +39,9 @@ OUT = ROOT / "gateway-core" / "src" / "guardrails" / "local" / "model" / "names.
 STREETS = OUT.with_name("streets.txt")
 EXTRA_STREETS = ["P ul.", "P al.", "P pl.", "P os.", "P av.", "P avda.", "P c/", "P bd.", "P r.",
                  "P strada", "P calea", "P jalan", "P jl.", "S st.", "S rd.", "S ave.", "S blvd.",
-                 "S ln.", "S dr.", "S ct.", "S pl.", "C str."]
+                 "S ln.", "S dr.", "S ct.", "S pl.", "C str.",
+                 # Italian and French street words Faker lists only as suffixes, or not at all.
+                 "P corso", "P piazzale", "P lungomare", "P salita", "P impasse", "P allée", "P quai"]
 SKIP = {"ar_AA", "ar_PS", "ar_SA", "bn_BD", "fa_IR", "gu_IN", "he_IL", "hi_IN", "ja_JP", "ko_KR",
         "ne_NP", "or_IN", "ta_IN", "th_TH", "zh_CN", "zh_TW", "en_TH"}
 COMMON = """a an and are as at be but by can do for from go has have he her his how if in into is it its

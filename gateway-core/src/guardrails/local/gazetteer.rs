@@ -36,7 +36,8 @@ const AMBIGUOUS: u8 = 4;
 /// Lower-case words that may stand between the parts of a name.
 const PARTICLES: &[&str] = &[
     "van", "der", "den", "de", "von", "da", "di", "del", "della", "la", "le", "du", "dos", "das",
-    "do", "y", "zu", "ten", "ter", "bin", "ibn", "al", "el", "e",
+    "do", "y", "zu", "ten", "ter", "bin", "ibn", "al", "el", "e", "des", "dei", "degli", "delle",
+    "dello", "dels",
 ];
 /// Street words common enough in English prose that the match also needs an address-like follower.
 const CLASSIC_SUFFIXES: &[&str] = &[
@@ -555,11 +556,13 @@ fn addresses_in(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
                 && same_line(street_start)
                 && FRENCH_PREFIXES.contains(&p.as_ref())
                 && word(text, &tokens[street_start]).is_some()
-                && street_start + 1 < tokens.len()
-                && same_line(street_start + 1)
-                && word(text, &tokens[street_start + 1]).is_some_and(is_capitalised)
+                && let Some(first) = (street_start + 1..tokens.len().min(street_start + 4))
+                    .take_while(|&k| same_line(k) && word(text, &tokens[k]).is_some())
+                    .find(|&k| word(text, &tokens[k]).is_some_and(|w| !PARTICLES.contains(&w)))
+                && word(text, &tokens[first]).is_some_and(is_capitalised)
             {
-                let mut e = street_start + 1;
+                // `18 rue des Capucins`, `4 avenue de la République`: particles before the name.
+                let mut e = first;
                 while e + 1 < tokens.len()
                     && same_line(e + 1)
                     && word(text, &tokens[e + 1]).is_some_and(is_capitalised)

@@ -82,6 +82,15 @@ fn finds_addresses_in_several_shapes() {
         ("Hauptstraße 5, 10115 Berlin", "Hauptstraße 5"),
         ("Storgatan 21, 12364 Kalmar", "Storgatan 21"),
         ("Piazza Giacobbe, 62, 17054", "Piazza Giacobbe, 62"),
+        (
+            "au 4 avenue de la République, Nantes",
+            "4 avenue de la République",
+        ),
+        ("Viale delle Milizie 8, Roma", "Viale delle Milizie 8"),
+        (
+            "Corso Vittorio Emanuele 41, Torino",
+            "Corso Vittorio Emanuele 41",
+        ),
     ] {
         assert_eq!(address_texts(text), vec![want], "{text}");
     }

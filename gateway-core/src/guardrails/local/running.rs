@@ -999,7 +999,7 @@ static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
         r"\p{Han}{1,8}(?:路|街|大道|大街|巷|胡同|道)\d{1,5}号",
         r"|\d{1,3}丁目(?:\d{1,4}番地?)?(?:\d{1,4}号)?",
         // Korean: road name + building number
-        r"|\p{Hangul}{1,8}(?:로|길)\s?\d{1,4}(?:-\d{1,4})?(?:\s|$|[,.])",
+        r"|\p{Hangul}{1,8}(?:로|길)\s?\d{1,4}(?:-\d{1,4})?(?:\s|$|[,.]|번지|(?:으로|로|에)(?:\s|$))",
         // Arabic
         r"|(?:شارع|طريق|حي)\s+(?:\p{Arabic}+\s+){0,3}\p{Arabic}+\s*\d{1,5}",
         // Devanagari: 12, गांधी मार्ग
@@ -1119,6 +1119,7 @@ mod tests {
             "Новый адрес: улица Тверская, дом 7, Москва.",
             "Nov naslov je Trubarjeva cesta 17, 1000 Ljubljana.",
             "we moved, new place is 9 harbour view road, cobh",
+            "택배는 부산광역시 해운대구 센텀중앙로 79로 보내 주세요.",
         ] {
             assert!(!addresses(text).is_empty(), "missed: {text}");
         }
