@@ -46,11 +46,12 @@ struct Args {
     )]
     agent_family: Vec<PathBuf>,
     /// Names and addresses in running text (each skipped when absent; comma-separated): the first
-    /// family was used while writing `local/running.rs`, the second (`_fresh`) was not.
+    /// family was used while writing `local/running.rs`, the second (`_fresh`) was looked at in a
+    /// later session, the third (`_third`) was written after the last rule change and never tuned on.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "tests/eval/data/pii_running.jsonl,tests/eval/data/pii_running_fresh.jsonl"
+        default_value = "tests/eval/data/pii_running.jsonl,tests/eval/data/pii_running_fresh.jsonl,tests/eval/data/pii_running_third.jsonl"
     )]
     pii_running: Vec<PathBuf>,
     /// A directory of out-of-corpus benign text (skipped when absent; "" to skip).
