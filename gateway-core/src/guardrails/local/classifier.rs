@@ -92,7 +92,7 @@ const CRC_TABLE: [u32; 256] = {
 };
 
 /// CRC-32 (IEEE, as zlib's `crc32(data, value)`): `crc32(crc32(0, a), b) == crc32(0, a ++ b)`.
-fn crc32(crc: u32, data: &[u8]) -> u32 {
+pub(crate) fn crc32(crc: u32, data: &[u8]) -> u32 {
     let mut c = !crc;
     for &b in data {
         c = CRC_TABLE[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);

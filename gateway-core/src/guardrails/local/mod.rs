@@ -13,6 +13,7 @@ pub mod credits;
 pub mod fasthash;
 pub mod gazetteer;
 pub mod injection;
+pub mod namelike;
 pub mod normalize;
 pub mod pii;
 pub mod running;

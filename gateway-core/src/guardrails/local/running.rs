@@ -9,6 +9,8 @@
 //!   unless the surname morphology is strong, a person cue comes just before ("spoke with", "signed
 //!   by", "on behalf of", "account holder to", "my sister", "a nombre de", "au nom de", the account
 //!   holder or recipient in 15 languages: `Kontoinhaber`, `titulaire`, `właściciela`, `lastnik`, …);
+//!   after a generic cue ("to", "with", "a", "an"), parts outside the lists count when their
+//!   spelling reads as a name (`namelike.rs`);
 //! - Chinese: a common surname character and one or two given-name characters after a cue (和, 给,
 //!   改成, 是 …) or before a title (先生, 女士 …); Japanese: a Han or katakana run before さん / 様 /
 //!   氏; Korean: Hangul syllables before 님 / 씨;
@@ -852,15 +854,20 @@ fn cased_names(text: &str) -> Vec<(usize, usize)> {
                 i += 1;
                 continue;
             }
+            // Spelled like a name (`namelike.rs`), for parts outside the lists.
+            let first_like = || first_listed || super::namelike::name_like(aw);
+            let last_like =
+                || morph >= 1 || last_listed || super::namelike::name_like(last.as_str());
             (morph == 2 && aw.chars().count() >= 3 && !code)
                 || (!code
-                    && (morph >= 1 || first_listed || last_listed)
+                    && (morph >= 1 || first_listed || last_listed || first_like() && last_like())
                     && person_after(&text[last.end()..]))
                 || match cue() {
                     // Outside code, a strong cue is enough: names outside the lists and
                     // without a surname shape ("spoke with Tendai Moyo").
                     Cue::Strong => morph >= 1 || first_listed || last_listed || !code,
-                    Cue::Generic => first_listed && (morph >= 1 || last_listed) && !code,
+                    // After "to", "with", "a", "an" …: both parts listed or spelled like names.
+                    Cue::Generic => !code && first_like() && last_like(),
                     Cue::None => false,
                 }
         } else {
@@ -1100,12 +1107,15 @@ mod tests {
             "Prosimy zmienić właściciela konta na Agnieszka Wróbel.",
             "Bitte setzen Sie als Empfänger Dieter Hollmann ein.",
             "Das Formular hat Aylin Yılmaz unterschrieben.",
+            // Outside the lists, after a generic cue: both parts spelled like names.
+            "Please hand the keys to Ngozi Schimmelpfennig tomorrow.",
         ] {
             assert!(!names(text).is_empty(), "missed: {text}");
         }
         for text in [
             "Order a McChicken at McDonald's in Dublin.",
             "The MacBook Pro ships with macOS.",
+            "Open the file with Visual Studio and build it.",
         ] {
             assert_eq!(names(text), vec![], "false positive: {text}");
         }
