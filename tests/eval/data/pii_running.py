@@ -4,7 +4,11 @@ from general knowledge (names and streets chosen by hand, many deliberately outs
 NOT produced by scripts/eval/gen_pii.py or Faker, never used for training or for the gazetteers.
 Run: python3 tests/eval/data/pii_running.py > tests/eval/data/pii_running.jsonl
 """
-import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from running_emit import emit  # noqa: E402
 
 PERSON = [
     ("en", "Please change the account holder to Katarina Novak, she takes over from next month."),
@@ -90,9 +94,4 @@ BENIGN = [
     ("ru", "Новая версия исправляет сбой при запуске."),
 ]
 
-for lang, text in PERSON:
-    print(json.dumps({"text": text, "kind": "PERSON", "lang": lang, "label": 1}, ensure_ascii=False))
-for lang, text in ADDRESS:
-    print(json.dumps({"text": text, "kind": "ADDRESS", "lang": lang, "label": 1}, ensure_ascii=False))
-for lang, text in BENIGN:
-    print(json.dumps({"text": text, "kind": "none", "lang": lang, "label": 0}, ensure_ascii=False))
+emit(PERSON, ADDRESS, BENIGN)

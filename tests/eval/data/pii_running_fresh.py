@@ -5,7 +5,11 @@ and streets chosen by hand, not from Faker's lists; the benign lines are tool-ou
 (capitalised product, place and project names) for false positives.
 Run: python3 tests/eval/data/pii_running_fresh.py > tests/eval/data/pii_running_fresh.jsonl
 """
-import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from running_emit import emit  # noqa: E402
 
 PERSON = [
     ("en", "Please set the billing contact to Radoslav Marković from now on."),
@@ -92,9 +96,4 @@ BENIGN = [
     ("en", "The Smith Street station reopens on 12 March."),
 ]
 
-for lang, text in PERSON:
-    print(json.dumps({"text": text, "kind": "PERSON", "lang": lang, "label": 1}, ensure_ascii=False))
-for lang, text in ADDRESS:
-    print(json.dumps({"text": text, "kind": "ADDRESS", "lang": lang, "label": 1}, ensure_ascii=False))
-for lang, text in BENIGN:
-    print(json.dumps({"text": text, "kind": "none", "lang": lang, "label": 0}, ensure_ascii=False))
+emit(PERSON, ADDRESS, BENIGN)

@@ -7,7 +7,11 @@ cue word. The benign lines are tool-output look-alikes (capitalised products, pl
 Still written by the author of the rules, so less independent than third-party text.
 Run: python3 tests/eval/data/pii_running_third.py > tests/eval/data/pii_running_third.jsonl
 """
-import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from running_emit import emit  # noqa: E402
 
 PERSON = [
     ("en", "Could you update the emergency contact to Wairimu Njoroge?"),
@@ -98,9 +102,4 @@ BENIGN = [
     ("en", "Martin Luther King Jr. Day is a federal holiday."),
 ]
 
-for lang, text in PERSON:
-    print(json.dumps({"text": text, "kind": "PERSON", "lang": lang, "label": 1}, ensure_ascii=False))
-for lang, text in ADDRESS:
-    print(json.dumps({"text": text, "kind": "ADDRESS", "lang": lang, "label": 1}, ensure_ascii=False))
-for lang, text in BENIGN:
-    print(json.dumps({"text": text, "kind": "none", "lang": lang, "label": 0}, ensure_ascii=False))
+emit(PERSON, ADDRESS, BENIGN)
