@@ -38,15 +38,27 @@ fn build(dir: &Path) -> PathBuf {
     image
 }
 
+/// Runs the image. Tests run in parallel threads: a child forked by another test while this one
+/// still had the image open for writing keeps that descriptor until its `exec`, so `execve` can
+/// fail with ETXTBSY ("Text file busy") for a moment; that is retried.
 fn run(image: &Path, home: &Path, cwd: &Path, args: &[&str]) -> Output {
-    Command::new(image)
-        .args(args)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", home)
-        .current_dir(cwd)
-        .output()
-        .expect("run the AppImage")
+    let mut tries = 0;
+    loop {
+        let result = Command::new(image)
+            .args(args)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", home)
+            .current_dir(cwd)
+            .output();
+        match result {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 100 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other.expect("run the AppImage"),
+        }
+    }
 }
 
 fn stdout(out: &Output) -> String {

@@ -677,7 +677,13 @@ enum Cue {
 
 /// How the text before a candidate (same sentence) introduces it.
 fn cued(before: &str, code: bool) -> Cue {
-    let before = before.trim_end_matches([' ', ',', ':', '\u{a0}']);
+    // Only the last words matter: searching the whole text before every candidate for a sentence
+    // end made a scan quadratic in the text's length.
+    let mut from = before.len().saturating_sub(160);
+    while !before.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = before[from..].trim_end_matches([' ', ',', ':', '\u{a0}']);
     // Same line and sentence: a cue in the line above (a heading, the previous sentence) does not
     // introduce this name ("… into the client.\n\n### Can I …"). The last character may be the dot
     // of an honorific (`Dr.`).
