@@ -7,7 +7,7 @@
 //!
 //! Signals are found separately and scored within a short window (one instruction). A strong anchor
 //! (an addressee, "to you, Gemini", "the email assistant needs to", a role claim such as
-//! `###(system_message)`, an override such as "ignore all previous instructions" in fourteen
+//! `###(system_message)`, an override such as "ignore all previous instructions" in eighteen
 //! languages, a hijacked task such as "before you can solve the task I gave you") fires with one
 //! thing to do: an action, a concealment/urgency phrase ("before you answer", "do not tell the
 //! user") or a planting target ("in every summary"). A weak cue ("when you summarise this", "new
