@@ -84,6 +84,18 @@ def faker_js_names() -> dict[str, dict[str, list[str]]]:
     return json.loads(out)
 
 
+def add_parts(name, into: set[str], cased_only: bool) -> None:
+    """Adds each space- or hyphen-separated part of `name`, lower-cased, that is a word of two letters
+    or more; with `cased_only`, only parts that start with a capital letter."""
+    for part in re.split(r"[\s-]+", str(name)):
+        part = part.strip()
+        if cased_only and not part[:1].isupper():
+            continue
+        part = part.lower()
+        if len(part) >= 2 and WORD.fullmatch(part):
+            into.add(part)
+
+
 def main() -> None:
     sys.path.insert(0, str(CACHE / "pylib"))
     import pkgutil
@@ -104,24 +116,15 @@ def main() -> None:
                            ("first_names_female", first), ("last_names", last),
                            ("last_names_male", last), ("last_names_female", last)]:
             for name in getattr(prov, attr, ()) or ():
-                for part in re.split(r"[\s-]+", str(name)):
-                    part = part.strip().lower()
-                    if len(part) >= 2 and WORD.fullmatch(part):
-                        into.add(part)
+                add_parts(name, into, cased_only=False)
 
     for loc, lists in faker_js_names().items():
         if loc in FAKER_JS_SKIP:
             continue
         for key, into in [("first", first), ("last", last)]:
             for name in lists[key]:
-                for part in re.split(r"[\s-]+", str(name)):
-                    part = part.strip()
-                    # Cased scripts only, as for Python Faker above.
-                    if not part or not part[0].isupper():
-                        continue
-                    part = part.lower()
-                    if len(part) >= 2 and WORD.fullmatch(part):
-                        into.add(part)
+                # Cased scripts only: Python Faker's uncased locales are skipped by name above.
+                add_parts(name, into, cased_only=True)
 
     lower_counts: Counter[str] = Counter()
     with (CACHE / "corpus.jsonl").open(encoding="utf-8") as f:

@@ -21,6 +21,7 @@ The threshold keeps 2 % of held-out ordinary words above it.
 
 from __future__ import annotations
 
+import importlib
 import json
 import pkgutil
 import random
@@ -80,15 +81,14 @@ def ordinary_words(every_name: set[str]) -> set[str]:
     words = {w for w, c in counts.items() if c >= 2}
     sys.path.insert(0, str(CACHE / "pylib"))
     import faker.providers.lorem as lorem
-    import importlib
     for m in pkgutil.iter_modules(lorem.__path__):
         mod = importlib.import_module(f"faker.providers.lorem.{m.name}")
         prov = getattr(mod, "Provider", None)
         for w in getattr(prov, "word_list", ()) or ():
             w = str(w).lower()
-            if WORD.fullmatch(w) and w[:1] != w[:1].upper() or (WORD.fullmatch(w) and not w.isascii()):
+            if WORD.fullmatch(w):
                 words.add(w)
-    return {w for w in words if w not in every_name and WORD.fullmatch(w)}
+    return words - every_name
 
 
 def main() -> None:

@@ -231,22 +231,33 @@ def split(key):
     return "dev" if int(hashlib.sha256(key.encode()).hexdigest(), 16) % 2 == 0 else "holdout"
 
 
+def row(text, label, lang, carrier, source, split_name):
+    """One sample line; `carrier` is a carrier function or a name, `source` a (server, tool) pair."""
+    name = carrier if isinstance(carrier, str) else carrier.__name__[2:]
+    server, tool = source
+    return {"text": text, "label": label, "lang": lang, "carrier": name, "server": server, "tool": tool, "split": split_name}
+
+
+def emit(rows):
+    """Prints the catalog header line, then one JSON line per sample (shared with the fresh family)."""
+    catalog = [f"{s}__{t}" for s, tools in CATALOG.items() for t in tools]
+    print(json.dumps({"catalog": catalog}))
+    for r in rows:
+        print(json.dumps(r, ensure_ascii=False))
+
+
 def main():
     out = []
     for i, (lang, line) in enumerate(ATTACKS):
         carrier = CARRIERS[i % len(CARRIERS)]
-        server, tool = SOURCES[i % len(SOURCES)]
-        out.append({"text": carrier(line), "label": 1, "lang": lang, "carrier": carrier.__name__[2:], "server": server, "tool": tool, "split": split("a%d" % i)})
+        out.append(row(carrier(line), 1, lang, carrier, SOURCES[i % len(SOURCES)], split("a%d" % i)))
     for i, (lang, line) in enumerate(BENIGN):
         carrier = CARRIERS[(i * 5) % len(CARRIERS)]
-        server, tool = SOURCES[i % len(SOURCES)]
         # Benign lines appear bare half the time (a whole tool result) and in a carrier otherwise.
-        text = line if i % 2 == 0 else carrier(line)
-        out.append({"text": text, "label": 0, "lang": lang, "carrier": "bare" if i % 2 == 0 else carrier.__name__[2:], "server": server, "tool": tool, "split": split("b%d" % i)})
-    catalog = [f"{s}__{t}" for s, tools in CATALOG.items() for t in tools]
-    print(json.dumps({"catalog": catalog}))
-    for row in out:
-        print(json.dumps(row, ensure_ascii=False))
+        bare = i % 2 == 0
+        out.append(row(line if bare else carrier(line), 0, lang, "bare" if bare else carrier,
+                       SOURCES[i % len(SOURCES)], split("b%d" % i)))
+    emit(out)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_family import CATALOG  # noqa: E402
+from agent_family import emit, row  # noqa: E402
 
 ATTACKS = [
     # InjecAgent style: the attacker's request sits in data the user asked for.
@@ -132,16 +132,11 @@ def main():
     out = []
     for i, (lang, line) in enumerate(ATTACKS):
         carrier = CARRIERS[i % len(CARRIERS)]
-        server, tool = SOURCES[i % len(SOURCES)]
-        out.append({"text": carrier(line), "label": 1, "lang": lang, "carrier": carrier.__name__[2:], "server": server, "tool": tool, "split": "holdout"})
+        out.append(row(carrier(line), 1, lang, carrier, SOURCES[i % len(SOURCES)], "holdout"))
     for i, (lang, line) in enumerate(BENIGN):
         carrier = CARRIERS[(i * 3) % len(CARRIERS)]
-        server, tool = SOURCES[i % len(SOURCES)]
-        out.append({"text": carrier(line), "label": 0, "lang": lang, "carrier": carrier.__name__[2:], "server": server, "tool": tool, "split": "holdout"})
-    catalog = [f"{s}__{t}" for s, tools in CATALOG.items() for t in tools]
-    print(json.dumps({"catalog": catalog}))
-    for row in out:
-        print(json.dumps(row, ensure_ascii=False))
+        out.append(row(carrier(line), 0, lang, carrier, SOURCES[i % len(SOURCES)], "holdout"))
+    emit(out)
 
 
 if __name__ == "__main__":

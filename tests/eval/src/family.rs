@@ -358,9 +358,8 @@ pub fn benign_dir(
 
 /// Leave-one-source-out: for every `<source>.bin` in `dir` (written by `train.py --leave-out
 /// <source>`, `/` as `_`), the engine with that classifier scores every sample of the left-out source
-/// (dev and holdout: the model saw neither) and the holdout benign text. Returns whether a target
-/// was missed.
-/// Leave-one-source-out recall; `show` prints the left-out source's dev misses.
+/// (dev and holdout: the model saw neither) and the holdout benign text; `show` prints the left-out
+/// source's dev misses. Returns whether a target was missed.
 pub fn loso(
     dir: &Path,
     samples: &[crate::Sample],

@@ -232,26 +232,28 @@ pub fn latency_10kb(
         cut -= 1;
     }
     text.truncate(cut);
+    // p50 and p99 in milliseconds of `rounds` runs of `f`.
+    let timed = |f: &dyn Fn()| {
+        percentiles(
+            (0..rounds)
+                .map(|_| {
+                    let started = Instant::now();
+                    f();
+                    started.elapsed().as_secs_f64() * 1e3
+                })
+                .collect(),
+        )
+    };
     let time = |text: &str| {
-        let times: Vec<f64> = (0..rounds)
-            .map(|_| {
-                let started = Instant::now();
-                let _ = engine.scan(policy, text);
-                started.elapsed().as_secs_f64() * 1e3
-            })
-            .collect();
-        percentiles(times)
+        timed(&|| {
+            let _ = engine.scan(policy, text);
+        })
     };
     let (p50, p99) = time(&text);
     let scanned = normalize::scan_text(&text);
-    let agent_times: Vec<f64> = (0..rounds)
-        .map(|_| {
-            let started = Instant::now();
-            let _ = gateway_core::guardrails::local::agent::find(&scanned, None);
-            started.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    let (agent_p50, agent_p99) = percentiles(agent_times);
+    let (agent_p50, agent_p99) = timed(&|| {
+        let _ = gateway_core::guardrails::local::agent::find(&scanned, None);
+    });
     println!("  of which agent-directed rules: p50 {agent_p50:.3} ms, p99 {agent_p99:.3} ms");
     let build = if cfg!(debug_assertions) {
         "; debug build, use --release"

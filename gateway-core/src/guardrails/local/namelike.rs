@@ -10,7 +10,7 @@
 
 use std::sync::LazyLock;
 
-use super::classifier::crc32;
+use super::classifier::{crc32, f32_at, u32_at};
 
 static BYTES: &[u8] = include_bytes!("model/namelike.bin");
 
@@ -22,21 +22,13 @@ struct Model {
     weights: &'static [u8],
 }
 
-fn f32_at(bytes: &[u8], at: usize) -> f32 {
-    let mut b = [0u8; 4];
-    b.copy_from_slice(&bytes[at..at + 4]);
-    f32::from_le_bytes(b)
-}
-
 /// The shipped model; `None` (every word scores as not name-like) if the file is malformed.
 static MODEL: LazyLock<Option<Model>> = LazyLock::new(|| {
     let bytes = BYTES;
     if bytes.len() < 20 || &bytes[..4] != b"NLK1" {
         return None;
     }
-    let mut d = [0u8; 4];
-    d.copy_from_slice(&bytes[4..8]);
-    let dim = u32::from_le_bytes(d);
+    let dim = u32_at(bytes, 4);
     let weights = &bytes[20..];
     (dim.is_power_of_two() && weights.len() == dim as usize).then(|| Model {
         dim,
@@ -47,34 +39,34 @@ static MODEL: LazyLock<Option<Model>> = LazyLock::new(|| {
     })
 });
 
-/// The model's score of `word` (higher: more name-like); `None` without a model.
-fn score(word: &str) -> Option<f32> {
-    let model = MODEL.as_ref()?;
-    let mut marked = String::with_capacity(word.len() + 2);
-    marked.push('^');
-    marked.extend(word.chars().flat_map(char::to_lowercase));
-    marked.push('$');
-    let bytes = marked.as_bytes();
-    let offsets: Vec<usize> = marked
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(bytes.len()))
-        .collect();
-    let seed = crc32(0, b"n:");
-    let mut sum = 0i32;
-    for n in 2..=4 {
-        for i in 0..offsets.len().saturating_sub(n) {
-            let h = crc32(seed, &bytes[offsets[i]..offsets[i + n]]) & (model.dim - 1);
-            sum += i32::from(model.weights[h as usize] as i8);
+impl Model {
+    /// The score of `word` (higher: more name-like).
+    fn score(&self, word: &str) -> f32 {
+        let mut marked = String::with_capacity(word.len() + 2);
+        marked.push('^');
+        marked.extend(word.chars().flat_map(char::to_lowercase));
+        marked.push('$');
+        let bytes = marked.as_bytes();
+        let offsets: Vec<usize> = marked
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(bytes.len()))
+            .collect();
+        let seed = crc32(0, b"n:");
+        let mut sum = 0i32;
+        for n in 2..=4 {
+            for i in 0..offsets.len().saturating_sub(n) {
+                let h = crc32(seed, &bytes[offsets[i]..offsets[i + n]]) & (self.dim - 1);
+                sum += i32::from(self.weights[h as usize] as i8);
+            }
         }
+        self.bias + sum as f32 * self.scale
     }
-    Some(model.bias + sum as f32 * model.scale)
 }
 
 /// Whether `word` reads as a name (above the shipped threshold).
 pub fn name_like(word: &str) -> bool {
-    word.chars().count() >= 3
-        && score(word).is_some_and(|s| MODEL.as_ref().is_some_and(|m| s > m.threshold))
+    word.chars().count() >= 3 && MODEL.as_ref().is_some_and(|m| m.score(word) > m.threshold)
 }
 
 #[cfg(test)]
